@@ -1,0 +1,3 @@
+module github.com/gatehouse-go/gatehouse
+
+go 1.25.0

@@ -1,0 +1,19 @@
+package permissions
+
+import "errors"
+
+// Errors returned when roles or targets are malformed. Test with errors.Is.
+var (
+	// ErrUnknownOp: an operation other than create, read, update, delete.
+	ErrUnknownOp = errors.New("permissions: unknown operation")
+	// ErrUnknownAccess: an access level other than hidden, read, modify.
+	ErrUnknownAccess = errors.New("permissions: unknown access level")
+	// ErrBadName: an empty or malformed role, entity, attribute or specific name.
+	ErrBadName = errors.New("permissions: malformed name")
+	// ErrUnknownRole: a role code that names no known role.
+	ErrUnknownRole = errors.New("permissions: unknown role")
+	// ErrDuplicateRole: two roles with one code.
+	ErrDuplicateRole = errors.New("permissions: duplicate role code")
+	// ErrCycle: a role includes itself through Base.
+	ErrCycle = errors.New("permissions: cycle in base roles")
+)

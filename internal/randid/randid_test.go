@@ -30,7 +30,7 @@ func TestIsUUID(t *testing.T) {
 		"1111111G-2222-3333-4444-555555555555":  false,
 		"AAAAAAAA-2222-3333-4444-555555555555":  false,
 		"../../../../etc/passwd-xxxxxxxxxxxxxx": false,
-		"": false,
+		"":                                      false,
 	} {
 		assert.Equal(t, want, randid.IsUUID(s), s)
 	}

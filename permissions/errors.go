@@ -16,4 +16,13 @@ var (
 	ErrDuplicateRole = errors.New("permissions: duplicate role code")
 	// ErrCycle: a role includes itself through Base.
 	ErrCycle = errors.New("permissions: cycle in base roles")
+	// ErrBadTarget: a target string that [ParseTarget] cannot read.
+	ErrBadTarget = errors.New("permissions: malformed target")
+)
+
+// Decisions: a request that the permission set refuses.
+var (
+	// ErrForbiddenAttributes: a write touches attributes the set does not
+	// allow to modify. The error is an [*AttributeError] naming them.
+	ErrForbiddenAttributes = errors.New("permissions: attributes may not be modified")
 )

@@ -1,0 +1,289 @@
+package permissions
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Set is a user's compiled permissions, made by [Compile]. It is immutable
+// and safe for concurrent use. [Set.Can], [Set.Attribute] and
+// [Set.Specific] are O(1) and do not allocate.
+//
+// A Set answers for any entity, attribute or specific name, including ones
+// no role names: those are answered by the roles' wildcard grants, or
+// denied. The wildcard name itself, as in Can("*", OpRead), asks what
+// applies to the entities no grant names.
+type Set struct {
+	// entities holds the result for every entity some role names; others
+	// fall back to wild.
+	entities map[string]entityPerm
+	wild     entityPerm
+
+	// specifics are the allowed specific names, unless allSpecifics.
+	specifics    map[string]struct{}
+	allSpecifics bool
+	// mentioned are the specific names the roles grant, sorted, with
+	// Wildcard when granted or when the user is an admin.
+	mentioned []string
+
+	roles    []Role
+	params   []Param
+	quotas   []Quota
+	readOnly bool
+	admin    bool
+}
+
+// entityPerm is the compiled result for one entity.
+type entityPerm struct {
+	ops opMask
+	// cap is the most any attribute shows, from ops (and so read_only).
+	cap Access
+	// other is the access of attributes not in attrs, before cap.
+	other Access
+	// attrs holds the access of each attribute some grant names, before
+	// cap. It may be shared between entities and must not be changed.
+	attrs map[string]Access
+}
+
+func (p *entityPerm) attribute(attr string) Access {
+	v, ok := p.attrs[attr]
+	if !ok {
+		v = p.other
+	}
+	return min(v, p.cap)
+}
+
+// Can reports whether the user may perform op on entity.
+func (s *Set) Can(entity string, op Op) bool {
+	if p, ok := s.entities[entity]; ok {
+		return p.ops.has(op)
+	}
+	return s.wild.ops.has(op)
+}
+
+// Attribute returns how visible attribute attr of entity is to the user:
+// [Hidden], [Read] or [Modify].
+func (s *Set) Attribute(entity, attr string) Access {
+	if p, ok := s.entities[entity]; ok {
+		return p.attribute(attr)
+	}
+	return s.wild.attribute(attr)
+}
+
+// Specific reports whether the user may run the specific permission name.
+// Specific("*") reports whether every specific permission is allowed.
+func (s *Set) Specific(name string) bool {
+	if s.allSpecifics {
+		return true
+	}
+	_, ok := s.specifics[name]
+	return ok
+}
+
+// ReadOnly reports whether the set was compiled for a read-only user.
+func (s *Set) ReadOnly() bool { return s.readOnly }
+
+// Admin reports whether the set was compiled for an admin user.
+func (s *Set) Admin() bool { return s.admin }
+
+// Roles returns the codes of the roles the set combines: each held role in
+// the order held, followed depth-first by the roles it includes, each code
+// once. This is the precedence order of [Set.Params]; it suits seed 000's
+// session_roles.
+func (s *Set) Roles() []string {
+	out := make([]string, len(s.roles))
+	for i := range s.roles {
+		out[i] = s.roles[i].Code
+	}
+	return out
+}
+
+// Params returns the role parameters of the user's roles (seed 000's
+// session_role_params), each code once. When two roles set one code, the
+// role that comes first in [Set.Roles] wins (within a role, the first
+// entry). The order is that of first appearance.
+func (s *Set) Params() []Param {
+	return slices.Clone(s.params)
+}
+
+// Specifics returns the allowed specific permission names that the user's
+// roles name, sorted (seed 000's bp_process_roles_list). When every
+// specific permission is allowed (a "*" grant, or an admin) the list
+// starts with "*". A read-only user gets none.
+func (s *Set) Specifics() []string {
+	out := make([]string, 0, len(s.mentioned))
+	for _, n := range s.mentioned {
+		if s.Specific(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Quotas returns the user's quotas, one per service and method group,
+// sorted by service then method group. Where several roles limit one
+// service and method group, each field takes the most generous value: the
+// largest, and 0 (no limit) over any number. Roles that do not mention a
+// service and method group do not lift its limits.
+func (s *Set) Quotas() []Quota {
+	return slices.Clone(s.quotas)
+}
+
+func (s *Set) compileEntities() {
+	if s.admin {
+		s.wild = entityPerm{ops: allOps, other: Modify}
+		s.finish(&s.wild)
+		return
+	}
+	named := make(map[string]bool) // entity -> named in some attribute grant
+	wildNames := make(map[string]struct{})
+	for i := range s.roles {
+		r := &s.roles[i]
+		for e := range r.Entities {
+			if e != Wildcard && !named[e] {
+				named[e] = false
+			}
+		}
+		for e := range r.Attributes {
+			if e != Wildcard {
+				named[e] = true
+			}
+		}
+		for a := range r.Attributes[Wildcard] {
+			if a != Wildcard {
+				wildNames[a] = struct{}{}
+			}
+		}
+	}
+	s.wild = entityPerm{ops: s.combinedOps(Wildcard), other: s.combinedAttr(Wildcard, Wildcard)}
+	if len(wildNames) > 0 {
+		s.wild.attrs = make(map[string]Access, len(wildNames))
+		for a := range wildNames {
+			s.wild.attrs[a] = s.combinedAttr(Wildcard, a)
+		}
+	}
+	s.entities = make(map[string]entityPerm, len(named))
+	for e, ownAttrs := range named {
+		p := entityPerm{ops: s.combinedOps(e), other: s.wild.other, attrs: s.wild.attrs}
+		if ownAttrs {
+			// Own attribute grants: evaluate every attribute any grant names
+			// for this entity or for all entities.
+			p.other = s.combinedAttr(e, Wildcard)
+			p.attrs = make(map[string]Access, len(wildNames))
+			for a := range wildNames {
+				p.attrs[a] = s.combinedAttr(e, a)
+			}
+			for i := range s.roles {
+				for a := range s.roles[i].Attributes[e] {
+					if a != Wildcard {
+						p.attrs[a] = s.combinedAttr(e, a)
+					}
+				}
+			}
+		}
+		s.finish(&p)
+		s.entities[e] = p
+	}
+	s.finish(&s.wild)
+}
+
+// finish applies the read_only cap and the attribute cap to p.
+func (s *Set) finish(p *entityPerm) {
+	if s.readOnly {
+		p.ops &= readBit
+	}
+	p.cap = p.ops.attrCap()
+}
+
+// combinedOps is the union over the roles of each role's own answer.
+func (s *Set) combinedOps(entity string) opMask {
+	var m opMask
+	for i := range s.roles {
+		if ops, _, ok := s.roles[i].entityGrant(entity); ok {
+			m |= maskOf(ops)
+		}
+	}
+	return m
+}
+
+// combinedAttr is the most permissive of each role's own answer, before
+// any cap.
+func (s *Set) combinedAttr(entity, attr string) Access {
+	best := Hidden
+	for i := range s.roles {
+		if a, _, _, ok := s.roles[i].attrGrant(entity, attr); ok {
+			best = max(best, a)
+		}
+	}
+	return best
+}
+
+func (s *Set) compileSpecifics() {
+	names := make(map[string]struct{})
+	for i := range s.roles {
+		for _, n := range s.roles[i].Specifics {
+			names[n] = struct{}{}
+		}
+	}
+	if s.admin {
+		names[Wildcard] = struct{}{}
+	}
+	s.mentioned = make([]string, 0, len(names))
+	for n := range names {
+		s.mentioned = append(s.mentioned, n)
+	}
+	slices.Sort(s.mentioned)
+	if s.readOnly {
+		return
+	}
+	if _, ok := names[Wildcard]; ok {
+		s.allSpecifics = true
+	}
+	delete(names, Wildcard)
+	s.specifics = names
+}
+
+func (s *Set) compileParams() {
+	seen := make(map[string]struct{})
+	for i := range s.roles {
+		for _, p := range s.roles[i].Params {
+			if _, ok := seen[p.Code]; ok {
+				continue
+			}
+			seen[p.Code] = struct{}{}
+			s.params = append(s.params, p)
+		}
+	}
+}
+
+func (s *Set) compileQuotas() {
+	type key struct{ service, group string }
+	at := make(map[key]int)
+	for i := range s.roles {
+		for _, q := range s.roles[i].Quotas {
+			k := key{q.Service, q.MethodGroup}
+			j, ok := at[k]
+			if !ok {
+				at[k] = len(s.quotas)
+				s.quotas = append(s.quotas, q)
+				continue
+			}
+			c := &s.quotas[j]
+			c.PointsPerRequest = generous(c.PointsPerRequest, q.PointsPerRequest)
+			c.PointsPerDay = generous(c.PointsPerDay, q.PointsPerDay)
+			c.PointsPerDateWindow = generous(c.PointsPerDateWindow, q.PointsPerDateWindow)
+			c.MaxConcurrentExecution = generous(c.MaxConcurrentExecution, q.MaxConcurrentExecution)
+		}
+	}
+	slices.SortFunc(s.quotas, func(a, b Quota) int {
+		return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.MethodGroup, b.MethodGroup))
+	})
+}
+
+// generous returns the more generous of two limits, where 0 means none.
+func generous(a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	return max(a, b)
+}

@@ -7,4 +7,88 @@
 // [Role.Validate] and [ValidateRoles] check roles before they are stored:
 // unknown operations or access levels, malformed names, unknown base roles and
 // cycles through Base are errors that name the role.
+//
+// [Compile] turns the roles a user holds into a [Set], an immutable answer to
+// "may this user do this?" that the hot path checks without allocating.
+//
+// # Targets
+//
+// A target names what is asked about, as [ParseTarget] reads it and
+// [Target.String] writes it:
+//
+//	Customer:create   an entity operation (create, read, update, delete): 0 or 1
+//	Customer:name     an entity attribute: 0 hidden, 1 read, 2 modify
+//	report_gen        a specific permission (seed 000's bp_process_roles_list): 0 or 1
+//
+// "*" stands for every entity, attribute or specific name. After the colon, the
+// four operation names always mean the operation, so an attribute named "read"
+// cannot be addressed by a target string.
+//
+// # Semantics
+//
+// Default deny. A user holds their roles and, transitively, the roles those
+// include through Base; each role is evaluated on its own, then the answers
+// are combined.
+//
+// Within one role the most specific grant wins. For an entity operation the
+// entity's own entry beats the "*" entry, so an entity listed with no
+// operations is denied in that role whatever "*" grants. For an attribute the
+// order is (entity, attribute), (entity, "*"), ("*", attribute), ("*", "*"):
+// "Product": {"*": "read", "tags": "hidden"} shows every Product attribute but
+// tags.
+//
+// Across roles the most permissive answer wins (a union): one role's denial
+// never takes away what another role grants.
+//
+// An attribute is never more visible than the combined entity operations
+// allow: without read on the entity it is hidden; with read but neither
+// create nor update it is at most read. An attribute no grant mentions is
+// hidden.
+//
+// Read-only users ([CompileConfig].ReadOnly, the "read_only" access level)
+// are capped at reading: no create, update or delete, no attribute above
+// read, no specific permission. Admin users ([CompileConfig].Admin) are
+// allowed everything, still capped by read-only.
+//
+// Settled where DESIGN is silent:
+//   - A held or base role code that names no known role is an error wrapping
+//     [ErrUnknownRole], not a silent deny, so a misconfiguration shows; the
+//     caller must deny while it lasts. A cycle through Base wraps [ErrCycle].
+//   - Precedence between roles, for [Set.Params] and [Set.Explain], is the
+//     order of [Set.Roles]: each held role in the order held, followed
+//     depth-first by the roles it includes, each role once. For a parameter
+//     code set by several roles the first role wins.
+//   - Quotas of several roles for one service and method group combine field
+//     by field into the most generous value; 0 (no limit) beats any number.
+//   - A Set answers for entities no grant names through the "*" grants, and
+//     the name "*" itself asks about exactly those entities.
+//   - In [Set.Document] a "*" specific grant (or an admin) is listed as the
+//     target "*", next to the specific names the roles grant.
+//
+// # Compiled sets
+//
+// [Compile] evaluates every entity and attribute the user's roles name once,
+// applies the caps, and keeps a fallback for everything else, so that
+// [Set.Can], [Set.Attribute] and [Set.Specific] are one or two map lookups,
+// O(1) and allocation-free. A Set is immutable and safe for concurrent use;
+// it keeps copies of its roles, so later changes to them do not reach it:
+// compile again when a role or the user changes.
+//
+// [Set.Document] builds the /permissions document (seed 003) for the
+// application's [Schema]; [Set.Explain] tells which role and grant, or which
+// cap, decided a target, or that nothing granted it. [Set.Roles],
+// [Set.Params], [Set.Specifics] and [Set.Quotas] feed the session document
+// (seed 000) and quota enforcement (seed 004).
+//
+// # Field guard
+//
+// Jmix's REST API hides attributes a user may not see and refuses writes to
+// attributes they may not modify; the guard does the same for the host's own
+// handlers. [Set.FilterRecord] deletes hidden attributes from a
+// map[string]any record in place, without allocating; [Set.FilterStruct]
+// does it for a struct through its json tags (by reflection, so not for the
+// hot path), returning a map. [Set.CheckWrite] refuses a write whose record
+// sets any attribute the user may not modify, with an [*AttributeError]
+// that names them and wraps [ErrForbiddenAttributes]; check the entity
+// operation with [Set.Can] as well.
 package permissions

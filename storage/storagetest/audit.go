@@ -1,0 +1,391 @@
+package storagetest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gatehouse-go/gatehouse/storage"
+)
+
+func appendAudit(t *testing.T, e *env, r storage.AuditRecord) {
+	t.Helper()
+	require.NoError(t, e.store.Audit().AppendAudit(ctx(t), r), "AppendAudit(%q)", r.TraceCode)
+}
+
+func requireAudit(t *testing.T, e *env, want storage.AuditRecord) {
+	t.Helper()
+	got, err := e.store.Audit().GetAudit(ctx(t), want.TraceCode)
+	require.NoError(t, err, "GetAudit(%q)", want.TraceCode)
+	require.Equal(t, normAudit(want), normAudit(got))
+}
+
+// newAudit returns a record with every field filled in and two attachments.
+func newAudit(n int, company string) storage.AuditRecord {
+	return storage.AuditRecord{
+		TraceCode:    traceCode(n),
+		Time:         fixedTime().Add(time.Duration(n) * time.Minute),
+		Username:     "alice",
+		Company:      company,
+		Server:       "api-1",
+		Service:      "UNIVERSAL",
+		OperationID:  "plan_create",
+		MethodGroup:  "PLAN",
+		Points:       5,
+		UniquePoints: 2,
+		Duration:     1500 * time.Millisecond,
+		Outcome:      "ok",
+		ClientIP:     "203.0.113.7",
+		Detail:       "created a plan",
+		Attachments: []storage.Attachment{
+			{Flow: storage.FlowInput, Stage: 0, ContentType: "application/json", Data: []byte(`{"plan":1}`)},
+			{Flow: storage.FlowOutput, Stage: storage.MaxStage, ContentType: "text/csv", Data: []byte("a,b\n1,2\n")},
+		},
+	}
+}
+
+// auditFixture is the data set the query checks run on: eight records of
+// company "acme" with ties on every sort field, and three of "globex" that
+// share acme's usernames, services and times.
+func auditFixture() []storage.AuditRecord {
+	rows := []struct {
+		n                           int
+		company, user, svc, op, grp string
+		minute                      int
+		points                      int64
+		ms                          int
+	}{
+		{1, "acme", "alice", "billing", "create", "plan", 0, 5, 100},
+		{2, "acme", "bob", "billing", "read", "fact", 1, 3, 300},
+		{3, "acme", "alice", "crm", "read", "plan", 2, 5, 100},
+		{4, "acme", "carol", "crm", "update", "plan", 2, 1, 200},
+		{5, "acme", "bob", "analytics", "create", "fact", 3, 8, 100},
+		{6, "acme", "alice", "billing", "read", "fact", 4, 3, 50},
+		{7, "acme", "carol", "analytics", "read", "plan", 5, 0, 300},
+		{8, "acme", "alice", "crm", "create", "plan", 5, 5, 200},
+		{9, "globex", "alice", "billing", "create", "plan", 0, 5, 100},
+		{10, "globex", "dave", "crm", "read", "fact", 3, 2, 100},
+		{11, "globex", "alice", "billing", "read", "fact", 4, 3, 100},
+	}
+	out := make([]storage.AuditRecord, len(rows))
+	for i, r := range rows {
+		out[i] = storage.AuditRecord{
+			TraceCode: traceCode(r.n), Time: fixedTime().Add(time.Duration(r.minute) * time.Minute),
+			Username: r.user, Company: r.company, Server: "api-1", Service: r.svc,
+			OperationID: r.op, MethodGroup: r.grp, Points: r.points, UniquePoints: r.points / 2,
+			Duration: time.Duration(r.ms) * time.Millisecond, Outcome: "ok",
+		}
+	}
+	out[0].Attachments = newAudit(1, "acme").Attachments
+	return out
+}
+
+// sortAudit orders records as QueryAudit must: by field, then time, then
+// trace code, all reversed when descending.
+func sortAudit(rs []storage.AuditRecord, field storage.AuditSortField, desc bool) {
+	by := map[storage.AuditSortField]func(a, b storage.AuditRecord) int{
+		storage.SortByTime:        func(a, b storage.AuditRecord) int { return a.Time.Compare(b.Time) },
+		storage.SortByUsername:    func(a, b storage.AuditRecord) int { return cmp.Compare(a.Username, b.Username) },
+		storage.SortByService:     func(a, b storage.AuditRecord) int { return cmp.Compare(a.Service, b.Service) },
+		storage.SortByOperationID: func(a, b storage.AuditRecord) int { return cmp.Compare(a.OperationID, b.OperationID) },
+		storage.SortByMethodGroup: func(a, b storage.AuditRecord) int { return cmp.Compare(a.MethodGroup, b.MethodGroup) },
+		storage.SortByPoints:      func(a, b storage.AuditRecord) int { return cmp.Compare(a.Points, b.Points) },
+		storage.SortByDuration:    func(a, b storage.AuditRecord) int { return cmp.Compare(a.Duration, b.Duration) },
+	}[field]
+	slices.SortFunc(rs, func(a, b storage.AuditRecord) int {
+		c := cmp.Or(by(a, b), a.Time.Compare(b.Time), cmp.Compare(a.TraceCode, b.TraceCode))
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// traceCodes returns the records' trace codes in order.
+func traceCodes(rs []storage.AuditRecord) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.TraceCode
+	}
+	return out
+}
+
+// queryAudit runs q and requires it to succeed.
+func queryAudit(t *testing.T, e *env, q storage.AuditQuery) storage.AuditPage {
+	t.Helper()
+	p, err := e.store.Audit().QueryAudit(ctx(t), q)
+	require.NoError(t, err, "QueryAudit(%+v)", q)
+	return p
+}
+
+// loadFixture appends the fixture and returns it.
+func loadFixture(t *testing.T, e *env) []storage.AuditRecord {
+	t.Helper()
+	rs := auditFixture()
+	for _, r := range rs {
+		appendAudit(t, e, r)
+	}
+	return rs
+}
+
+// selectAudit returns the fixture records with these numbers, in time order.
+func selectAudit(rs []storage.AuditRecord, ns ...int) []string {
+	var out []storage.AuditRecord
+	for _, n := range ns {
+		for _, r := range rs {
+			if r.TraceCode == traceCode(n) {
+				out = append(out, r)
+			}
+		}
+	}
+	sortAudit(out, storage.SortByTime, false)
+	return traceCodes(out)
+}
+
+func auditChecks() []check {
+	return append(auditRecordChecks(), auditQueryChecks()...)
+}
+
+func auditRecordChecks() []check {
+	return []check{
+		{"a store should append an audit record and return it with its attachments", func(t *testing.T, e *env) {
+			r := newAudit(1, "acme")
+			appendAudit(t, e, r)
+			requireAudit(t, e, r)
+			bare := storage.AuditRecord{TraceCode: traceCode(2), Time: fixedTime(), Company: "acme"}
+			appendAudit(t, e, bare)
+			requireAudit(t, e, bare)
+		}},
+		{"a store should return an audit record's time in UTC", func(t *testing.T, e *env) {
+			r := newAudit(1, "acme")
+			r.Time = r.Time.In(time.FixedZone("UTC+5", 5*3600))
+			appendAudit(t, e, r)
+			got, err := e.store.Audit().GetAudit(ctx(t), r.TraceCode)
+			require.NoError(t, err)
+			require.True(t, got.Time.Equal(r.Time), "time %v, appended %v", got.Time, r.Time)
+			require.Equal(t, time.UTC, got.Time.Location())
+		}},
+		{"a store should return ErrNotFound for a missing audit record or attachment", func(t *testing.T, e *env) {
+			r := newAudit(1, "acme")
+			appendAudit(t, e, r)
+			_, err := e.store.Audit().GetAudit(ctx(t), traceCode(2))
+			require.ErrorIs(t, err, storage.ErrNotFound, "GetAudit")
+			_, err = e.store.Audit().Attachment(ctx(t), traceCode(2), storage.FlowInput, 0)
+			require.ErrorIs(t, err, storage.ErrNotFound, "Attachment of a missing record")
+			for _, k := range []struct {
+				flow  storage.Flow
+				stage int
+			}{{storage.FlowInput, 1}, {storage.FlowOutput, 0}, {storage.FlowInput, storage.MaxStage}} {
+				_, err = e.store.Audit().Attachment(ctx(t), r.TraceCode, k.flow, k.stage)
+				require.ErrorIs(t, err, storage.ErrNotFound, "Attachment %s/%d", k.flow, k.stage)
+			}
+		}},
+		{"a store should return each attachment of an audit record by flow and stage", func(t *testing.T, e *env) {
+			r := newAudit(1, "acme")
+			r.Attachments = nil
+			for _, f := range []storage.Flow{storage.FlowInput, storage.FlowOutput} {
+				for s := 0; s <= storage.MaxStage; s++ {
+					r.Attachments = append(r.Attachments, storage.Attachment{
+						Flow: f, Stage: s, ContentType: fmt.Sprintf("text/x-%s-%d", strings.ToLower(string(f)), s),
+						Data: fmt.Appendf(nil, "%s stage %d\x00\xff", f, s),
+					})
+				}
+			}
+			r.Attachments[3].Data = nil // an attachment without data
+			appendAudit(t, e, r)
+			requireAudit(t, e, r)
+			for _, want := range r.Attachments {
+				got, err := e.store.Audit().Attachment(ctx(t), r.TraceCode, want.Flow, want.Stage)
+				require.NoError(t, err, "Attachment %s/%d", want.Flow, want.Stage)
+				require.Equal(t, normAttachment(want), normAttachment(got))
+			}
+		}},
+		{"a store should reject a duplicate trace code as ErrConflict and keep the first record", func(t *testing.T, e *env) {
+			first := newAudit(1, "acme")
+			appendAudit(t, e, first)
+			second := newAudit(1, "globex")
+			second.Detail = "second"
+			require.ErrorIs(t, e.store.Audit().AppendAudit(ctx(t), second), storage.ErrConflict)
+			requireAudit(t, e, first)
+			p := queryAudit(t, e, storage.AuditQuery{Company: "globex", Limit: 10})
+			require.Empty(t, p.Records, "the rejected record is listed")
+		}},
+		{"a store should reject an audit record with an empty trace code or a bad attachment as ErrInvalid and store nothing", func(t *testing.T, e *env) {
+			empty := newAudit(1, "acme")
+			empty.TraceCode = ""
+			require.ErrorIs(t, e.store.Audit().AppendAudit(ctx(t), empty), storage.ErrInvalid, "empty trace code")
+			for i, atts := range [][]storage.Attachment{
+				{{Flow: "SIDEWAYS", Stage: 0}},
+				{{Flow: "", Stage: 0}},
+				{{Flow: "input", Stage: 0}},
+				{{Flow: storage.FlowInput, Stage: -1}},
+				{{Flow: storage.FlowOutput, Stage: storage.MaxStage + 1}},
+				{{Flow: storage.FlowInput, Stage: 1}, {Flow: storage.FlowOutput, Stage: 1}, {Flow: storage.FlowInput, Stage: 1}},
+			} {
+				r := newAudit(2+i, "acme")
+				r.Attachments = atts
+				require.ErrorIs(t, e.store.Audit().AppendAudit(ctx(t), r), storage.ErrInvalid, "attachments %+v", atts)
+				_, err := e.store.Audit().GetAudit(ctx(t), r.TraceCode)
+				require.ErrorIs(t, err, storage.ErrNotFound, "a rejected record was stored: %+v", atts)
+			}
+			p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Limit: 100})
+			require.Zero(t, p.Total, "rejected records are counted")
+		}},
+		{"a store should not let a caller change an audit record through a value passed in or returned", func(t *testing.T, e *env) {
+			in := newAudit(1, "acme")
+			want := in.Clone()
+			appendAudit(t, e, in)
+			in.Attachments[0].Data[0] = 'X'
+			in.Attachments[0].ContentType = "mutated"
+			requireAudit(t, e, want)
+
+			got, err := e.store.Audit().GetAudit(ctx(t), want.TraceCode)
+			require.NoError(t, err)
+			for i := range got.Attachments {
+				got.Attachments[i].Data[0] = 'X'
+				got.Attachments[i].Stage = 2
+			}
+			att, err := e.store.Audit().Attachment(ctx(t), want.TraceCode, storage.FlowInput, 0)
+			require.NoError(t, err)
+			att.Data[0] = 'X'
+			p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Limit: 10})
+			require.Len(t, p.Records, 1)
+			p.Records[0].Username = "mutated"
+			for i := range p.Records[0].Attachments {
+				p.Records[0].Attachments[i].ContentType = "mutated"
+			}
+			requireAudit(t, e, want)
+			att, err = e.store.Audit().Attachment(ctx(t), want.TraceCode, storage.FlowInput, 0)
+			require.NoError(t, err)
+			require.Equal(t, want.Attachments[0].Data, att.Data)
+		}},
+	}
+}
+
+func auditQueryChecks() []check {
+	return []check{
+		{"a store should sort audit records by every sort field, ascending and descending, breaking ties by time then trace code", func(t *testing.T, e *env) {
+			rs := loadFixture(t, e)
+			acme := slices.DeleteFunc(slices.Clone(rs), func(r storage.AuditRecord) bool { return r.Company != "acme" })
+			for _, field := range storage.AuditSortFields {
+				for _, desc := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%s descending=%v", field, desc), func(t *testing.T) {
+						want := slices.Clone(acme)
+						sortAudit(want, field, desc)
+						p := queryAudit(t, e, storage.AuditQuery{Company: "acme", SortField: field, Descending: desc, Limit: 100})
+						require.Equal(t, traceCodes(want), traceCodes(p.Records))
+					})
+				}
+			}
+			t.Run("default field is time", func(t *testing.T) {
+				want := slices.Clone(acme)
+				sortAudit(want, storage.SortByTime, true)
+				p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Descending: true, Limit: 100})
+				require.Equal(t, traceCodes(want), traceCodes(p.Records))
+			})
+		}},
+		{"a store should filter audit records by username, time range, service, operation and method group, counting Total and Filtered", func(t *testing.T, e *env) {
+			rs := loadFixture(t, e)
+			at := func(minute int) time.Time { return fixedTime().Add(time.Duration(minute) * time.Minute) }
+			for _, tc := range []struct {
+				name            string
+				q               storage.AuditQuery
+				want            []int
+				total, filtered int
+			}{
+				{"no filter", storage.AuditQuery{}, []int{1, 2, 3, 4, 5, 6, 7, 8}, 8, 8},
+				{"username", storage.AuditQuery{Username: "alice"}, []int{1, 3, 6, 8}, 4, 4},
+				{"username and service", storage.AuditQuery{Username: "alice", Service: "billing"}, []int{1, 6}, 4, 2},
+				{"unknown username", storage.AuditQuery{Username: "dave"}, nil, 0, 0},
+				{"from and to, inclusive", storage.AuditQuery{From: at(2), To: at(4)}, []int{3, 4, 5, 6}, 8, 4},
+				{"from only", storage.AuditQuery{From: at(4)}, []int{6, 7, 8}, 8, 3},
+				{"to only", storage.AuditQuery{To: at(1)}, []int{1, 2}, 8, 2},
+				{"from = to", storage.AuditQuery{From: at(5), To: at(5)}, []int{7, 8}, 8, 2},
+				{"between records", storage.AuditQuery{From: at(1).Add(time.Millisecond), To: at(2).Add(-time.Millisecond)}, nil, 8, 0},
+				{"service", storage.AuditQuery{Service: "crm"}, []int{3, 4, 8}, 8, 3},
+				{"operation", storage.AuditQuery{OperationID: "read"}, []int{2, 3, 6, 7}, 8, 4},
+				{"method group", storage.AuditQuery{MethodGroup: "fact"}, []int{2, 5, 6}, 8, 3},
+				{"every filter", storage.AuditQuery{Username: "alice", From: at(1), To: at(5), Service: "crm", OperationID: "create", MethodGroup: "plan"}, []int{8}, 4, 1},
+				{"no match", storage.AuditQuery{Service: "billing", MethodGroup: "nothing"}, nil, 8, 0},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					q := tc.q
+					q.Company, q.Limit = "acme", 100
+					p := queryAudit(t, e, q)
+					require.Equal(t, selectAudit(rs, tc.want...), traceCodes(p.Records), "records")
+					require.Equal(t, tc.total, p.Total, "Total")
+					require.Equal(t, tc.filtered, p.Filtered, "Filtered")
+				})
+			}
+		}},
+		{"a store should page audit records with offset and limit, counting every match in Filtered", func(t *testing.T, e *env) {
+			rs := loadFixture(t, e)
+			all := selectAudit(rs, 1, 2, 3, 4, 5, 6, 7, 8)
+			for _, tc := range []struct{ offset, limit, from, to int }{
+				{0, 3, 0, 3}, {3, 3, 3, 6}, {6, 3, 6, 8}, {8, 3, 8, 8}, {100, 1, 8, 8}, {7, 1, 7, 8}, {0, 1, 0, 1},
+			} {
+				p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Offset: tc.offset, Limit: tc.limit})
+				require.Equal(t, normSlice(all[tc.from:tc.to]), normSlice(traceCodes(p.Records)), "offset %d limit %d", tc.offset, tc.limit)
+				require.Equal(t, 8, p.Total, "Total")
+				require.Equal(t, 8, p.Filtered, "Filtered")
+			}
+			p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Service: "billing", Offset: 1, Limit: 1})
+			require.Equal(t, selectAudit(rs, 2), traceCodes(p.Records))
+			require.Equal(t, 3, p.Filtered)
+		}},
+		{"a store should never return or count another company's audit records", func(t *testing.T, e *env) {
+			rs := loadFixture(t, e)
+			p := queryAudit(t, e, storage.AuditQuery{Company: "globex", Limit: 100})
+			require.Equal(t, selectAudit(rs, 9, 10, 11), traceCodes(p.Records))
+			require.Equal(t, 3, p.Total)
+			require.Equal(t, 3, p.Filtered)
+			p = queryAudit(t, e, storage.AuditQuery{Company: "globex", Username: "alice", Limit: 100})
+			require.Equal(t, selectAudit(rs, 9, 11), traceCodes(p.Records))
+			require.Equal(t, 2, p.Total)
+			p = queryAudit(t, e, storage.AuditQuery{Company: "acme", Username: "dave", Limit: 100})
+			require.Empty(t, p.Records)
+			require.Zero(t, p.Total)
+			for _, company := range []string{"initech", "acm", "acme ", "ACME", "acm%", "acm_", "*", "%", "acme,globex", "acme' OR '1'='1"} {
+				p = queryAudit(t, e, storage.AuditQuery{Company: company, Limit: 100})
+				require.Empty(t, p.Records, "company %q", company)
+				require.Zero(t, p.Total, "company %q", company)
+			}
+		}},
+		{"a store should return audit query records without attachment data but with content type, flow and stage", func(t *testing.T, e *env) {
+			rs := loadFixture(t, e)
+			p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Limit: 100})
+			require.Len(t, p.Records, 8)
+			byCode := map[string]storage.AuditRecord{}
+			for _, r := range rs {
+				byCode[r.TraceCode] = r
+			}
+			for _, got := range p.Records {
+				for _, a := range got.Attachments {
+					require.Empty(t, a.Data, "record %s attachment %s/%d carries data", got.TraceCode, a.Flow, a.Stage)
+				}
+				require.Equal(t, stripData(byCode[got.TraceCode]), stripData(got))
+			}
+			requireAudit(t, e, rs[0]) // the data is still stored
+		}},
+		{"a store should reject an audit query without a company, with Limit < 1, a negative offset or an unknown sort field as ErrInvalid", func(t *testing.T, e *env) {
+			loadFixture(t, e)
+			for _, q := range []storage.AuditQuery{
+				{Limit: 10},
+				{Company: "acme"},
+				{Company: "acme", Limit: -1},
+				{Company: "acme", Offset: -1, Limit: 10},
+				{Company: "acme", Limit: 10, SortField: "trace_code"},
+				{Company: "acme", Limit: 10, SortField: "Time"},
+				{Company: "acme", Limit: 10, SortField: "time; DROP TABLE audit"},
+			} {
+				_, err := e.store.Audit().QueryAudit(ctx(t), q)
+				require.ErrorIs(t, err, storage.ErrInvalid, "%+v", q)
+			}
+		}},
+	}
+}

@@ -112,7 +112,7 @@ func (e *env) advance(d time.Duration) {
 
 // expire waits for something with lifetime ttl to expire, then requires
 // cond: under RunClocked it advances the clock past ttl and checks once;
-// under Run it polls cond for up to ttl plus five seconds.
+// under Run it polls cond for up to ttl plus two seconds.
 func (e *env) expire(t *testing.T, ttl time.Duration, cond func() bool, msg string) {
 	t.Helper()
 	if e.clock != nil {
@@ -120,7 +120,7 @@ func (e *env) expire(t *testing.T, ttl time.Duration, cond func() bool, msg stri
 		require.True(t, cond(), msg)
 		return
 	}
-	require.Eventually(t, cond, ttl+5*time.Second, 10*time.Millisecond, msg)
+	require.Eventually(t, cond, ttl+2*time.Second, 10*time.Millisecond, msg)
 }
 
 // ctx is the context checks use for calls that should succeed.

@@ -1,0 +1,425 @@
+package storagetest_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/storage/memstore"
+	"github.com/gatehouse-go/gatehouse/storage/storagetest"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// The suite is only worth something if it fails for broken stores. Each
+// case below wraps memstore with one deliberate bug, runs the whole suite
+// against it in a child process (a failing subtest cannot be caught inside
+// the parent's testing.T), and requires the child to fail exactly the
+// checks that cover that bug.
+
+const (
+	brokenEnv = "GATEHOUSE_STORAGETEST_BROKEN" // which broken store the child runs
+	modeEnv   = "GATEHOUSE_STORAGETEST_MODE"   // "clocked" or "real"
+)
+
+// brokenCase is one deliberately broken store and the checks that must
+// catch it.
+type brokenCase struct {
+	name  string
+	mode  string
+	wrap  func(*memstore.Store) storage.Store
+	fails []string // every top-level check the child must fail, and only those
+	run   string   // a -test.run pattern for the child's checks; empty for all
+}
+
+func brokenCases() []brokenCase {
+	return []brokenCase{
+		{name: "correct", mode: "clocked", wrap: func(s *memstore.Store) storage.Store { return s }},
+		{name: "correct", mode: "real", wrap: func(s *memstore.Store) storage.Store { return s }},
+		{
+			name: "aliasing", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, users: &aliasingUsers{UserStore: s.Users()}, params: &aliasingSchema{ParameterStore: s.Parameters()}}
+			},
+			fails: []string{
+				"a store should not let a caller change a user through a value passed in or returned",
+				"a store should not let a caller change the schema through a value passed in or returned",
+			},
+		},
+		{
+			name: "lost update", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, users: &versionBlindUsers{UserStore: s.Users()}}
+			},
+			fails: []string{"a store should reject an update with a stale version as ErrConflict and change nothing"},
+		},
+		{
+			name: "non-atomic increment", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, counters: &racyCounters{CounterStore: s.Counters()}}
+			},
+			fails: []string{
+				"a store should increment a counter atomically under concurrent calls",
+				// Read, reset, write also restarts the expiry.
+				"a store should set a counter's expiry on creation and keep it on later increments",
+				"a store should expire a counter after its ttl and restart it from zero",
+			},
+		},
+		{
+			name: "ignores context", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, users: &contextBlindUsers{UserStore: s.Users()}}
+			},
+			fails: []string{
+				"a store should fail every method with context.Canceled given a cancelled context, and change nothing",
+				"a store should fail every method with context.DeadlineExceeded given an expired context",
+			},
+		},
+		{
+			name: "leaks audit across companies", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, audit: &leakyAudit{AuditStore: s.Audit()}}
+			},
+			fails: []string{
+				"a store should never return or count another company's audit records",
+				"a store should sort audit records by every sort field, ascending and descending, breaking ties by time then trace code",
+				"a store should filter audit records by username, time range, service, operation and method group, counting Total and Filtered",
+				"a store should page audit records with offset and limit, counting every match in Filtered",
+				"a store should return audit query records without attachment data but with content type, flow and stage",
+				"a store should reject a duplicate trace code as ErrConflict and keep the first record",
+				"a store should reject an audit query without a company, with Limit < 1, a negative offset or an unknown sort field as ErrInvalid",
+			},
+		},
+		{
+			name: "immortal counters", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, counters: &immortalCounters{CounterStore: s.Counters()}}
+			},
+			fails: immortalFails(),
+		},
+		{
+			// On the real clock, polling for expiry must give up and fail.
+			// Only the counter checks run: each failure waits for its bound.
+			name: "immortal counters", mode: "real",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, counters: &immortalCounters{CounterStore: s.Counters()}}
+			},
+			run:   "/counter",
+			fails: immortalFails()[:2],
+		},
+	}
+}
+
+func immortalFails() []string {
+	return []string{
+		"a store should set a counter's expiry on creation and keep it on later increments",
+		"a store should expire a counter after its ttl and restart it from zero",
+		"a store should free a slot when its ttl passes",
+		"a store should refresh a slot's expiry when its holder acquires it again",
+	}
+}
+
+// TestBrokenStoreHelper runs the suite against the broken store named by
+// the environment. It is a child process of TestSuiteCatchesBrokenStores.
+func TestBrokenStoreHelper(t *testing.T) {
+	name := os.Getenv(brokenEnv)
+	if name == "" {
+		t.Skip("run by TestSuiteCatchesBrokenStores")
+	}
+	mode := os.Getenv(modeEnv)
+	i := slices.IndexFunc(brokenCases(), func(c brokenCase) bool { return c.name == name && c.mode == mode })
+	require.GreaterOrEqual(t, i, 0, "unknown broken store %q in mode %q", name, mode)
+	wrap := brokenCases()[i].wrap
+	if mode == "real" {
+		storagetest.Run(t, func(t *testing.T) storage.Store { return wrap(memstore.New(memstore.Config{})) })
+		return
+	}
+	storagetest.RunClocked(t, func(t *testing.T, now func() time.Time) storage.Store {
+		return wrap(memstore.New(memstore.Config{Now: now}))
+	})
+}
+
+// failedCheck matches the report of a failed top-level check.
+var failedCheck = regexp.MustCompile(`(?m)^    --- FAIL: TestBrokenStoreHelper/(\S+)`)
+
+func TestSuiteCatchesBrokenStores(t *testing.T) {
+	if os.Getenv(brokenEnv) != "" {
+		t.Skip("in a child process")
+	}
+	if testing.Short() {
+		t.Skip("runs the suite in child processes")
+	}
+	for _, c := range brokenCases() {
+		t.Run(c.name+" "+c.mode, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenStoreHelper$"+c.run, "-test.v", "-test.count=1")
+			cmd.Env = append(os.Environ(), brokenEnv+"="+c.name, modeEnv+"="+c.mode)
+			out, err := cmd.CombinedOutput()
+			var failed []string
+			for _, m := range failedCheck.FindAllStringSubmatch(string(out), -1) {
+				failed = append(failed, m[1])
+			}
+			var want []string
+			for _, s := range c.fails {
+				want = append(want, strings.ReplaceAll(s, " ", "_"))
+			}
+			if len(want) == 0 {
+				require.NoError(t, err, "the suite failed a correct store:\n%s", out)
+				return
+			}
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "the suite passed a broken store:\n%s", out)
+			require.ElementsMatch(t, want, failed, "failed checks")
+		})
+	}
+}
+
+// brokenStore is a memstore with some concerns replaced.
+type brokenStore struct {
+	*memstore.Store
+	users    storage.UserStore
+	params   storage.ParameterStore
+	audit    storage.AuditStore
+	counters storage.CounterStore
+}
+
+func (b *brokenStore) Users() storage.UserStore {
+	if b.users != nil {
+		return b.users
+	}
+	return b.Store.Users()
+}
+
+func (b *brokenStore) Parameters() storage.ParameterStore {
+	if b.params != nil {
+		return b.params
+	}
+	return b.Store.Parameters()
+}
+
+func (b *brokenStore) Audit() storage.AuditStore {
+	if b.audit != nil {
+		return b.audit
+	}
+	return b.Store.Audit()
+}
+
+func (b *brokenStore) Counters() storage.CounterStore {
+	if b.counters != nil {
+		return b.counters
+	}
+	return b.Store.Counters()
+}
+
+// aliasingUsers keeps the very user values it was given and hands them out
+// again: callers share its slices and maps.
+type aliasingUsers struct {
+	storage.UserStore
+	mu   sync.Mutex
+	byID map[string]user.User
+}
+
+func (a *aliasingUsers) keep(in, stored user.User) user.User {
+	stored.Roles, stored.Attributes, stored.Parameters = in.Roles, in.Attributes, in.Parameters
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.byID == nil {
+		a.byID = map[string]user.User{}
+	}
+	a.byID[stored.ID] = stored
+	return stored
+}
+
+func (a *aliasingUsers) alias(u user.User, err error) (user.User, error) {
+	if err != nil {
+		return u, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.byID[u.ID], nil
+}
+
+func (a *aliasingUsers) CreateUser(ctx context.Context, u user.User) (user.User, error) {
+	got, err := a.UserStore.CreateUser(ctx, u)
+	if err != nil {
+		return got, err
+	}
+	return a.keep(u, got), nil
+}
+
+func (a *aliasingUsers) UpdateUser(ctx context.Context, u user.User) (user.User, error) {
+	got, err := a.UserStore.UpdateUser(ctx, u)
+	if err != nil {
+		return got, err
+	}
+	return a.keep(u, got), nil
+}
+
+func (a *aliasingUsers) GetUser(ctx context.Context, id string) (user.User, error) {
+	return a.alias(a.UserStore.GetUser(ctx, id))
+}
+
+func (a *aliasingUsers) GetUserByUsername(ctx context.Context, name string) (user.User, error) {
+	return a.alias(a.UserStore.GetUserByUsername(ctx, name))
+}
+
+// aliasingSchema keeps the schema it was given and returns it as is.
+type aliasingSchema struct {
+	storage.ParameterStore
+	mu     sync.Mutex
+	schema storage.Schema
+}
+
+func (a *aliasingSchema) PutSchema(ctx context.Context, s storage.Schema) error {
+	if err := a.ParameterStore.PutSchema(ctx, s); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.schema = s
+	return nil
+}
+
+func (a *aliasingSchema) GetSchema(ctx context.Context) (storage.Schema, error) {
+	s, err := a.ParameterStore.GetSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.schema != nil {
+		return a.schema, nil
+	}
+	return s, nil
+}
+
+// versionBlindUsers applies every update, whatever version it carries: the
+// last writer silently wins.
+type versionBlindUsers struct{ storage.UserStore }
+
+func (v *versionBlindUsers) UpdateUser(ctx context.Context, u user.User) (user.User, error) {
+	if cur, err := v.GetUser(ctx, u.ID); err == nil {
+		u.Version = cur.Version
+	}
+	return v.UserStore.UpdateUser(ctx, u)
+}
+
+// racyCounters increments by reading, yielding, and writing back.
+type racyCounters struct{ storage.CounterStore }
+
+func (r *racyCounters) Increment(ctx context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
+	v, _, err := r.Counter(ctx, key)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return 0, err
+	}
+	runtime.Gosched()
+	if err := r.ResetCounter(ctx, key); err != nil {
+		return 0, err
+	}
+	return r.CounterStore.Increment(ctx, key, v+delta, ttl)
+}
+
+// contextBlindUsers drops the caller's context.
+type contextBlindUsers struct{ storage.UserStore }
+
+func (c *contextBlindUsers) CreateUser(_ context.Context, u user.User) (user.User, error) {
+	return c.UserStore.CreateUser(context.Background(), u)
+}
+
+func (c *contextBlindUsers) GetUser(_ context.Context, id string) (user.User, error) {
+	return c.UserStore.GetUser(context.Background(), id)
+}
+
+func (c *contextBlindUsers) GetUserByUsername(_ context.Context, name string) (user.User, error) {
+	return c.UserStore.GetUserByUsername(context.Background(), name)
+}
+
+func (c *contextBlindUsers) UpdateUser(_ context.Context, u user.User) (user.User, error) {
+	return c.UserStore.UpdateUser(context.Background(), u)
+}
+
+func (c *contextBlindUsers) DeleteUser(_ context.Context, id string) error {
+	return c.UserStore.DeleteUser(context.Background(), id)
+}
+
+func (c *contextBlindUsers) ListUsers(_ context.Context, q storage.UserQuery) ([]user.User, error) {
+	return c.UserStore.ListUsers(context.Background(), q)
+}
+
+// leakyAudit files every company's records under one, and answers queries
+// from all of them.
+type leakyAudit struct {
+	storage.AuditStore
+	mu      sync.Mutex
+	company map[string]string // trace code → real company
+}
+
+const sharedCompany = "shared"
+
+func (l *leakyAudit) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
+	real := r.Company
+	r.Company = sharedCompany
+	if err := l.AuditStore.AppendAudit(ctx, r); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.company == nil {
+		l.company = map[string]string{}
+	}
+	l.company[r.TraceCode] = real
+	return nil
+}
+
+func (l *leakyAudit) restore(r storage.AuditRecord) storage.AuditRecord {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r.Company = l.company[r.TraceCode]
+	return r
+}
+
+func (l *leakyAudit) GetAudit(ctx context.Context, traceCode string) (storage.AuditRecord, error) {
+	r, err := l.AuditStore.GetAudit(ctx, traceCode)
+	if err != nil {
+		return r, err
+	}
+	return l.restore(r), nil
+}
+
+func (l *leakyAudit) QueryAudit(ctx context.Context, q storage.AuditQuery) (storage.AuditPage, error) {
+	q.Company = sharedCompany
+	p, err := l.AuditStore.QueryAudit(ctx, q)
+	for i, r := range p.Records {
+		p.Records[i] = l.restore(r)
+	}
+	return p, err
+}
+
+// immortalCounters gives every counter and slot a century to live.
+type immortalCounters struct{ storage.CounterStore }
+
+const century = 100 * 365 * 24 * time.Hour
+
+func (m *immortalCounters) Increment(ctx context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
+	if ttl > 0 {
+		ttl = century
+	}
+	return m.CounterStore.Increment(ctx, key, delta, ttl)
+}
+
+func (m *immortalCounters) AcquireSlot(ctx context.Context, key, holder string, limit int, ttl time.Duration) (bool, error) {
+	if ttl > 0 {
+		ttl = century
+	}
+	return m.CounterStore.AcquireSlot(ctx, key, holder, limit, ttl)
+}

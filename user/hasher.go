@@ -1,0 +1,162 @@
+package user
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Hasher hashes and verifies passwords. Implementations must be safe for
+// concurrent use. [NewHasher] returns one that verifies every scheme of this
+// package; [NewBcrypt] and [NewArgon2id] return single-scheme ones.
+type Hasher interface {
+	// Hash returns the encoded hash of password, salted afresh, ready to
+	// store in [User].PasswordHash. It never truncates nor normalises the
+	// password.
+	Hash(password string) (string, error)
+	// Verify reports whether password matches the encoded hash. A wrong
+	// password is ok == false with a nil error; an error means the hash could
+	// not be checked (empty, malformed, unknown scheme, too expensive) and
+	// must be treated as a failed login. needsRehash, meaningful only when
+	// ok, asks the caller to store Hash(password) in place of encoded,
+	// because encoded uses another scheme or weaker/other parameters than
+	// the configured ones.
+	Verify(encoded, password string) (ok, needsRehash bool, err error)
+}
+
+// DummyVerifier is implemented by the hashers of this package. VerifyDummy
+// spends the work of a real Verify against a hash of the configured scheme
+// and parameters, and discards the result. A login must call it when the
+// username is unknown, or the user has no password hash, so that those cases
+// take as long as a wrong password (see SECURITY.md, "Passwords and login").
+// A caller holding a Hasher without it can verify against a hash it made
+// once with Hash.
+type DummyVerifier interface {
+	VerifyDummy(password string)
+}
+
+// Scheme names the scheme [MultiHasher.Hash] uses for new hashes.
+type Scheme string
+
+const (
+	// SchemeBcrypt is gatehouse's pre-hashed bcrypt ([BcryptPrefix]).
+	SchemeBcrypt Scheme = "bcrypt"
+	// SchemeArgon2id is argon2id in the PHC string format.
+	SchemeArgon2id Scheme = "argon2id"
+)
+
+// HasherConfig configures [NewHasher]. The zero value hashes with bcrypt at
+// the default cost and verifies argon2id hashes with the default limits.
+type HasherConfig struct {
+	// Scheme is the scheme of new hashes: "" means SchemeBcrypt.
+	Scheme Scheme
+	// Bcrypt configures bcrypt hashing and verification.
+	Bcrypt BcryptConfig
+	// Argon2 configures argon2id hashing and verification.
+	Argon2 Argon2Config
+}
+
+// MultiHasher is a [Hasher] that hashes with one configured scheme and
+// verifies all of them: gatehouse bcrypt, plain bcrypt ($2a$, $2b$, $2y$)
+// and argon2id. A hash of another scheme than the configured one verifies
+// and reports needsRehash, so switching schemes migrates users as they log
+// in. It is safe for concurrent use.
+type MultiHasher struct {
+	scheme Scheme
+	bcrypt *Bcrypt
+	argon2 *Argon2id
+}
+
+// NewHasher returns a [MultiHasher] configured by cfg, or an error wrapping
+// [ErrConfig].
+func NewHasher(cfg HasherConfig) (*MultiHasher, error) {
+	s := cfg.Scheme
+	if s == "" {
+		s = SchemeBcrypt
+	}
+	if s != SchemeBcrypt && s != SchemeArgon2id {
+		return nil, fmt.Errorf("%w: unknown scheme %q", ErrConfig, s)
+	}
+	b, err := NewBcrypt(cfg.Bcrypt)
+	if err != nil {
+		return nil, err
+	}
+	a, err := NewArgon2id(cfg.Argon2)
+	if err != nil {
+		return nil, err
+	}
+	return &MultiHasher{scheme: s, bcrypt: b, argon2: a}, nil
+}
+
+// Hash hashes password with the configured scheme.
+func (m *MultiHasher) Hash(password string) (string, error) {
+	if m.scheme == SchemeArgon2id {
+		return m.argon2.Hash(password)
+	}
+	return m.bcrypt.Hash(password)
+}
+
+// Verify verifies password against a hash of any supported scheme (see
+// [Bcrypt.Verify] and [Argon2id.Verify]). needsRehash is also true when the
+// hash's scheme is not the configured one.
+func (m *MultiHasher) Verify(encoded, password string) (ok, needsRehash bool, err error) {
+	switch kind := schemeOf(encoded); kind {
+	case schemeGHBcrypt, schemeLegacyBcrypt:
+		ok, needsRehash, err = m.bcrypt.Verify(encoded, password)
+		return ok, ok && (needsRehash || m.scheme != SchemeBcrypt), err
+	case schemeArgon2id:
+		ok, needsRehash, err = m.argon2.Verify(encoded, password)
+		return ok, ok && (needsRehash || m.scheme != SchemeArgon2id), err
+	case schemeNone:
+		return false, false, ErrNoHash
+	default:
+		return false, false, ErrUnknownScheme
+	}
+}
+
+// VerifyDummy spends the work of a Verify with the configured scheme and
+// discards the result; see [DummyVerifier].
+func (m *MultiHasher) VerifyDummy(password string) {
+	if m.scheme == SchemeArgon2id {
+		m.argon2.VerifyDummy(password)
+		return
+	}
+	m.bcrypt.VerifyDummy(password)
+}
+
+// scheme is the kind of an encoded hash, told by its prefix.
+type scheme string
+
+const (
+	schemeNone         scheme = "empty"
+	schemeUnknown      scheme = "unknown"
+	schemeGHBcrypt     scheme = "gh1-bcrypt-sha384"
+	schemeLegacyBcrypt scheme = "plain bcrypt"
+	schemeArgon2id     scheme = "argon2id"
+)
+
+func schemeOf(encoded string) scheme {
+	switch {
+	case encoded == "":
+		return schemeNone
+	case strings.HasPrefix(encoded, BcryptPrefix):
+		return schemeGHBcrypt
+	case strings.HasPrefix(encoded, "$2a$"), strings.HasPrefix(encoded, "$2b$"), strings.HasPrefix(encoded, "$2y$"):
+		return schemeLegacyBcrypt
+	case strings.HasPrefix(encoded, "$argon2id$"):
+		return schemeArgon2id
+	default:
+		return schemeUnknown
+	}
+}
+
+var (
+	_ Hasher        = (*MultiHasher)(nil)
+	_ Hasher        = (*Bcrypt)(nil)
+	_ Hasher        = (*Argon2id)(nil)
+	_ DummyVerifier = (*MultiHasher)(nil)
+	_ DummyVerifier = (*Bcrypt)(nil)
+	_ DummyVerifier = (*Argon2id)(nil)
+)
+
+// dummyPassword is what dummy hashes are made of; its value does not matter.
+const dummyPassword = "gatehouse dummy password, never a real one"

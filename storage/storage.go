@@ -52,7 +52,8 @@ type UserStore interface {
 	// the user are not removed by this call (they stop authenticating since
 	// their user is gone).
 	DeleteUser(ctx context.Context, id string) error
-	// ListUsers returns users ordered by Username.
+	// ListUsers returns users ordered by Username. q.Limit must be at least
+	// 1 and q.Offset not negative (ErrInvalid).
 	ListUsers(ctx context.Context, q UserQuery) ([]user.User, error)
 }
 
@@ -96,10 +97,12 @@ type SessionStore interface {
 	// whose ExpiresAt has passed.
 	GetSession(ctx context.Context, idHash string) (Session, error)
 	// TouchSession sets LastSeenAt (only ever forward: an older time is
-	// ignored). A missing session is ErrNotFound.
+	// ignored). A missing session is ErrNotFound, and so may be one the
+	// store has forgotten after its ExpiresAt.
 	TouchSession(ctx context.Context, idHash string, lastSeen time.Time) error
 	// RevokeSession marks the session revoked; revoking twice is not an
-	// error. A missing session is ErrNotFound.
+	// error. A missing session is ErrNotFound, and so may be one the store
+	// has forgotten after its ExpiresAt.
 	RevokeSession(ctx context.Context, idHash string) error
 	// ListSessions returns the user's sessions (revoked ones too) ordered by
 	// CreatedAt.
@@ -117,10 +120,13 @@ type AuditStore interface {
 	// (ErrInvalid).
 	AppendAudit(ctx context.Context, r AuditRecord) error
 	// GetAudit returns the record with its attachments, or ErrNotFound.
+	// Time is returned in UTC.
 	GetAudit(ctx context.Context, traceCode string) (AuditRecord, error)
 	// QueryAudit returns a page of records matching q. q.Company must not be
-	// empty and q.Limit must be at least 1 (ErrInvalid); an unknown
-	// q.SortField is ErrInvalid.
+	// empty, q.Limit must be at least 1 and q.Offset not negative
+	// (ErrInvalid); an unknown q.SortField is ErrInvalid. Records are
+	// ordered by q.SortField, ties broken by Time then TraceCode; Descending
+	// reverses the whole order, tie-breaks included.
 	QueryAudit(ctx context.Context, q AuditQuery) (AuditPage, error)
 	// Attachment returns the data attached to a record for one flow and
 	// stage, or ErrNotFound when the record or that attachment is absent.

@@ -597,6 +597,14 @@ func TestJ22To23ClaimNames(t *testing.T) {
 	}
 	c := claims(start)
 	valid := c.String()
+	t.Run("64 members verify", func(t *testing.T) {
+		f := newFixture(t)
+		ms := c
+		for i := range 64 - len(c) {
+			ms = ms.with("x"+num(int64(i)), `0`)
+		}
+		accepts(t, f, f.ed(t, hdr("EdDSA", "ed1"), ms))
+	})
 	refuses(t, []attack{
 		{"sub twice", payload(c.add("sub", `"admin"`)), nil, token.ErrClaims},
 		{"SUB after sub", payload(c.add("SUB", `"admin"`)), nil, token.ErrClaims},
@@ -622,6 +630,13 @@ func TestJ22To23ClaimNames(t *testing.T) {
 		{"header base64 of garbage", func(t testing.TB, f *fixture) string {
 			tok := f.ed(t, hdr("EdDSA", "ed1"), claims(start))
 			return "AAAA" + tok[strings.IndexByte(tok, '.'):]
+		}, nil, token.ErrMalformed},
+		{"65 members", func(t testing.TB, f *fixture) string {
+			ms := c
+			for i := range 65 - len(c) {
+				ms = ms.with("x"+num(int64(i)), `0`)
+			}
+			return f.ed(t, hdr("EdDSA", "ed1"), ms)
 		}, nil, token.ErrMalformed},
 		{"sub number", payload(c.with("sub", `1`)), nil, token.ErrClaims},
 		{"sub empty", payload(c.with("sub", `""`)), nil, token.ErrClaims},

@@ -92,8 +92,6 @@ func NewArgon2id(cfg Argon2Config) (*Argon2id, error) {
 	switch {
 	case a.p.memory < minArgon2Memory || uint64(a.p.memory)*uint64(a.p.time) < minArgon2Work:
 		return nil, fmt.Errorf("%w: argon2 memory %d KiB × time %d is below OWASP's minimum", ErrConfig, a.p.memory, a.p.time)
-	case a.p.memory < 8*uint32(a.p.threads):
-		return nil, fmt.Errorf("%w: argon2 memory below 8 KiB per thread", ErrConfig)
 	case a.saltLen < 16:
 		return nil, fmt.Errorf("%w: argon2 salt shorter than 16 bytes", ErrConfig)
 	case a.p.keyLen < 16 || a.p.keyLen > 64:

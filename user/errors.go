@@ -32,8 +32,9 @@ var (
 	ErrHashTooExpensive = errors.New("user: password hash parameters exceed the limits")
 
 	// ErrConfig is returned by the hasher constructors for an unsafe or
-	// inconsistent configuration, such as a bcrypt cost below 10.
-	ErrConfig = errors.New("user: invalid hasher configuration")
+	// inconsistent configuration, such as a bcrypt cost below 10, and by
+	// [PasswordPolicy.Validate] for a MinLength above the MaxLength.
+	ErrConfig = errors.New("user: invalid configuration")
 
 	// ErrEmptyPassword is returned by Hash for an empty password: no account
 	// gets a password that is no password.

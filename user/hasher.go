@@ -1,6 +1,7 @@
 package user
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -29,7 +30,8 @@ type Hasher interface {
 // username is unknown, or the user has no password hash, so that those cases
 // take as long as a wrong password (see SECURITY.md, "Passwords and login").
 // A caller holding a Hasher without it can verify against a hash it made
-// once with Hash.
+// once with Hash. Stored hashes of other parameters (an imported cost-7
+// bcrypt hash) take other times until the rehash after their next login.
 type DummyVerifier interface {
 	VerifyDummy(password string)
 }
@@ -160,3 +162,29 @@ var (
 
 // dummyPassword is what dummy hashes are made of; its value does not matter.
 const dummyPassword = "gatehouse dummy password, never a real one"
+
+// CheckHash reports whether encoded is a well-formed hash of a scheme this
+// package verifies (see "Password hash format"), without verifying any
+// password: for hashes imported from a data file or another system. It
+// returns nil, or an error wrapping [ErrNoHash], [ErrUnknownScheme] or
+// [ErrMalformedHash]. It does not apply a hasher's limits: a hash above them
+// passes here and is refused by Verify with [ErrHashTooExpensive].
+func CheckHash(encoded string) error {
+	var err error
+	switch kind := schemeOf(encoded); kind {
+	case schemeGHBcrypt:
+		_, err = parseBcrypt("$" + strings.TrimPrefix(encoded, BcryptPrefix))
+	case schemeLegacyBcrypt:
+		_, err = parseBcrypt(encoded)
+	case schemeArgon2id:
+		_, _, _, err = parseArgon2id(encoded)
+		if errors.Is(err, ErrHashTooExpensive) {
+			err = nil
+		}
+	case schemeNone:
+		err = ErrNoHash
+	default:
+		err = fmt.Errorf("%w: %s", ErrUnknownScheme, kind)
+	}
+	return err
+}

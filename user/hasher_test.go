@@ -139,3 +139,41 @@ func TestHasherConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestCheckHash(t *testing.T) {
+	h := newHasher(t, user.SchemeBcrypt)
+	ours, err := h.Hash("pw")
+	require.NoError(t, err)
+	a := newHasher(t, user.SchemeArgon2id)
+	argon, err := a.Hash("pw")
+	require.NoError(t, err)
+
+	cases := []struct {
+		name    string
+		encoded string
+		target  error // nil means well-formed
+	}{
+		{"ours", ours, nil},
+		{"argon2id", argon, nil},
+		{"$2y$ vector", legacyVectors[0].hash, nil},
+		{"$2a$ vector", legacyVectors[1].hash, nil},
+		{"$2b$ vector", legacyVectors[3].hash, nil},
+		{"above the limits still well-formed", "$2b$31$" + strings.Repeat("a", 53), nil},
+		{"empty", "", user.ErrNoHash},
+		{"plaintext", "hunter2", user.ErrUnknownScheme},
+		{"$2x$", "$2x$" + legacyVectors[0].hash[4:], user.ErrUnknownScheme},
+		{"truncated ours", ours[:len(ours)-2], user.ErrMalformedHash},
+		{"truncated plain", legacyVectors[0].hash[:40], user.ErrMalformedHash},
+		{"bad argon2id", "$argon2id$v=19$m=1,t=1$x$y", user.ErrMalformedHash},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := user.CheckHash(tc.encoded)
+			if tc.target == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tc.target)
+		})
+	}
+}

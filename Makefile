@@ -1,0 +1,20 @@
+# Every module of the repository; go.work ties them together for development.
+MODULES := . ./examples
+# Fuzz targets run briefly by `make fuzz` (package:target).
+FUZZTIME ?= 10s
+
+.PHONY: test vet race fuzz bench
+
+test: vet race
+
+vet:
+	@set -e; for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...); done
+
+race:
+	@set -e; for m in $(MODULES); do echo "== go test -race $$m"; (cd $$m && go test -race -count=1 ./...); done
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== fuzz $$name ($$pkg)"; go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; done
+
+FUZZ_TARGETS := .:FuzzParseDataFile

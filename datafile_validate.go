@@ -1,0 +1,151 @@
+package gatehouse
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// Validate checks the whole data file and returns the first mistake as a
+// *DataFileError naming its place. ParseDataFile calls it; call it again
+// after changing a DataFile in code.
+func (d *DataFile) Validate() error {
+	if d.Service.Version != (Version{}) {
+		if err := d.Service.Version.Validate(); err != nil {
+			return &DataFileError{Place: "service.version", Err: err}
+		}
+	}
+	for entity, attrs := range d.Schema {
+		place := "schema." + entity
+		if err := permissions.ValidateName(entity, false); err != nil {
+			return &DataFileError{Place: "schema", Err: err}
+		}
+		seen := make(map[string]bool, len(attrs))
+		for i, a := range attrs {
+			if err := permissions.ValidateName(a, false); err != nil {
+				return &DataFileError{Place: fmt.Sprintf("%s[%d]", place, i), Err: err}
+			}
+			if seen[a] {
+				return placeErr(fmt.Sprintf("%s[%d]", place, i), "duplicate attribute %q", a)
+			}
+			seen[a] = true
+		}
+	}
+	params := make(map[string]bool, len(d.Parameters))
+	for i, p := range d.Parameters {
+		place := fmt.Sprintf("parameters[%d].code", i)
+		if err := permissions.ValidateName(p.Code, false); err != nil {
+			return &DataFileError{Place: place, Err: err}
+		}
+		if params[p.Code] {
+			return placeErr(place, "duplicate parameter %q", p.Code)
+		}
+		params[p.Code] = true
+	}
+	roles := make(map[string]int, len(d.Roles))
+	for i := range d.Roles {
+		r := &d.Roles[i]
+		place := fmt.Sprintf("roles[%d]", i)
+		if err := r.Validate(); err != nil {
+			return &DataFileError{Place: place, Err: err}
+		}
+		if j, dup := roles[r.Code]; dup {
+			return placeErr(place+".code", "duplicate role %q (also roles[%d])", r.Code, j)
+		}
+		roles[r.Code] = i
+	}
+	for i := range d.Roles {
+		for j, b := range d.Roles[i].Base {
+			if _, ok := roles[b]; !ok {
+				return placeErr(fmt.Sprintf("roles[%d].base[%d]", i, j), "unknown role %q", b)
+			}
+		}
+	}
+	if err := permissions.ValidateRoles(d.Roles); err != nil {
+		// Only a cycle is left to find; name the first role on it.
+		place := "roles"
+		for i := range d.Roles {
+			if err2 := permissions.ValidateRoles(withoutRole(d.Roles, i)); err2 == nil {
+				place = fmt.Sprintf("roles[%d].base", i)
+				break
+			}
+		}
+		return &DataFileError{Place: place, Err: err}
+	}
+	usernames := make(map[string]int, len(d.Users))
+	for i := range d.Users {
+		if err := d.validateUser(i, roles, params); err != nil {
+			return err
+		}
+		u := d.Users[i].Username
+		if j, dup := usernames[u]; dup {
+			return placeErr(fmt.Sprintf("users[%d].username", i), "duplicate username %q (also users[%d])", u, j)
+		}
+		usernames[u] = i
+	}
+	return nil
+}
+
+// withoutRole returns roles less the i-th, and less every base reference to
+// it, to find a role whose removal breaks a cycle.
+func withoutRole(roles []permissions.Role, i int) []permissions.Role {
+	code := roles[i].Code
+	out := make([]permissions.Role, 0, len(roles)-1)
+	for j, r := range roles {
+		if j == i {
+			continue
+		}
+		r.Base = slices.DeleteFunc(slices.Clone(r.Base), func(b string) bool { return b == code })
+		out = append(out, r)
+	}
+	return out
+}
+
+func (d *DataFile) validateUser(i int, roles map[string]int, params map[string]bool) error {
+	du := &d.Users[i]
+	place := fmt.Sprintf("users[%d]", i)
+	u := du.user()
+	if err := u.Validate(); err != nil {
+		var fe *user.FieldError
+		if errors.As(err, &fe) {
+			field := fe.Field
+			if field == "company_key" {
+				field = "company" // the data file's name for it
+			}
+			return &DataFileError{Place: place + "." + field, Err: errors.New(fe.Message)}
+		}
+		return &DataFileError{Place: place, Err: err}
+	}
+	switch {
+	case du.Password != "" && du.PasswordHash != "":
+		return placeErr(place, "give password or password_hash, not both")
+	case du.Password == "" && du.PasswordHash == "":
+		return placeErr(place, "password or password_hash is required")
+	case du.Password != "":
+		if err := (user.PasswordPolicy{}).Validate(du.Password); err != nil {
+			var fe *user.FieldError
+			if errors.As(err, &fe) {
+				err = errors.New(fe.Message)
+			}
+			return &DataFileError{Place: place + ".password", Err: err}
+		}
+	default:
+		if err := user.CheckHash(du.PasswordHash); err != nil {
+			return &DataFileError{Place: place + ".password_hash", Err: err}
+		}
+	}
+	for j, r := range du.Roles {
+		if _, ok := roles[r]; !ok {
+			return placeErr(fmt.Sprintf("%s.roles[%d]", place, j), "unknown role %q", r)
+		}
+	}
+	for code := range du.Parameters {
+		if !params[code] {
+			return placeErr(place+".parameters."+code, "unknown parameter %q (declare it in parameters)", code)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Command server runs the gatehouse demo: the HTTP API of gatehouse on
+// 127.0.0.1:8080 over an in-memory store seeded from demo.json.
+//
+//	go run ./examples/server                  # from the repository root
+//	go run ./examples/server -data my.json -addr 127.0.0.1:9000
+//
+// A bad flag or data file stops it with a message and exit status 1.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+//go:embed demo.json
+var demoData []byte
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the command line flags.
+type options struct {
+	addr         string
+	data         string
+	key          string
+	issuer       string
+	cookieSecure bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&o.data, "data", "", "data file (JSON); default: the embedded demo.json")
+	fs.StringVar(&o.key, "key", "", "PEM private key (Ed25519, ECDSA P-256, RSA) or raw HS256 secret (≥ 32 bytes) for signing tokens; default: a generated Ed25519 key")
+	fs.StringVar(&o.issuer, "issuer", "", "token issuer (iss) and audience; default: the service name")
+	fs.BoolVar(&o.cookieSecure, "cookie-secure", true, "mark the session cookie Secure")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if o.key != "" {
+		if _, err := os.Stat(o.key); err != nil {
+			return o, fmt.Errorf("-key: %w", err)
+		}
+	}
+	return o, nil
+}
+
+// setup loads the data file into a new Gatehouse.
+func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehouse, *gatehouse.DataFile, error) {
+	var (
+		data *gatehouse.DataFile
+		err  error
+	)
+	if o.data == "" {
+		data, err = gatehouse.ParseDataFile(demoData)
+	} else {
+		data, err = gatehouse.ReadDataFile(o.data)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := gatehouse.New(gatehouse.Config{Service: data.Service, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	hasher, err := user.NewBcrypt(user.BcryptConfig{})
+	if err != nil {
+		g.Close()
+		return nil, nil, err
+	}
+	if _, err := data.Apply(ctx, g.Store(), hasher, time.Now()); err != nil {
+		g.Close()
+		return nil, nil, err
+	}
+	if o.key == "" {
+		log.Warn("no -key given: tokens would be signed with a generated key and die with the process")
+	}
+	return g, data, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "server:", err)
+		return 1
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	g, data, err := setup(ctx, o, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "server:", err)
+		return 1
+	}
+	defer g.Close()
+
+	srv := &http.Server{
+		Addr:              o.addr,
+		Handler:           g.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+
+	fmt.Fprintf(stdout, "gatehouse demo (%s %d.%d.%s) on http://%s\n", g.Service().Name,
+		g.Service().Version.Major, g.Service().Version.Minor, g.Service().Version.Build, o.addr)
+	fmt.Fprintf(stdout, "  curl http://%s/health\n  curl http://%s/version\n", o.addr, o.addr)
+	if o.data == "" {
+		fmt.Fprintln(stdout, "demo users (username / password), from examples/server/demo.json:")
+		for _, u := range data.Users {
+			fmt.Fprintf(stdout, "  %-8s / %s\n", u.Username, u.Password)
+		}
+	}
+
+	select {
+	case err := <-errc:
+		fmt.Fprintln(stderr, "server:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		fmt.Fprintln(stderr, "server: shutdown:", err)
+		return 1
+	}
+	return 0
+}

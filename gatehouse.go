@@ -1,0 +1,167 @@
+package gatehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/storage/memstore"
+)
+
+// Version is a service version, as GET /version reports it (seed 004):
+// Major 1..100, Minor 0..111, Build 1..64 characters.
+type Version struct {
+	Major int    `json:"major"`
+	Minor int    `json:"minor"`
+	Build string `json:"build"`
+}
+
+// Validate checks the seed-004 limits of a version.
+func (v Version) Validate() error {
+	switch {
+	case v.Major < 1 || v.Major > 100:
+		return fmt.Errorf("gatehouse: version.major: %d out of range 1..100", v.Major)
+	case v.Minor < 0 || v.Minor > 111:
+		return fmt.Errorf("gatehouse: version.minor: %d out of range 0..111", v.Minor)
+	case v.Build == "" || utf8.RuneCountInString(v.Build) > 64:
+		return fmt.Errorf("gatehouse: version.build: length must be 1..64 characters")
+	}
+	return nil
+}
+
+// Service describes the service gatehouse runs in. Its names appear in the
+// tracedata of every error body and in the audit.
+type Service struct {
+	// Name is the service name (tracedata "service"); default "gatehouse".
+	Name string `json:"name"`
+	// Server names this instance (tracedata "server"); default the host name.
+	Server string `json:"server"`
+	// Version is served by GET /version; default {1, 0, "dev"}.
+	Version Version `json:"version"`
+}
+
+// Config configures a [Gatehouse]. Its zero value is usable: an in-memory
+// store, the default logger and the real clock.
+type Config struct {
+	// Store keeps users, roles, sessions and counters. Nil means a new
+	// in-memory store (memstore), which Close closes.
+	Store storage.Store
+	// Service names the service and its version.
+	Service Service
+	// Logger receives one record per error response, with its trace code.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxBodyBytes caps JSON request bodies; larger bodies get 413. Zero
+	// means 1 MiB.
+	MaxBodyBytes int64
+	// HealthTimeout bounds the store ping of GET /health. Zero means 2s.
+	HealthTimeout time.Duration
+}
+
+// DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is
+// zero: 1 MiB.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Gatehouse is the facade of the library: it holds the store and the
+// configuration, and serves the HTTP API with [Gatehouse.Handler]. It is
+// safe for concurrent use.
+type Gatehouse struct {
+	store     storage.Store
+	ownsStore bool
+	service   Service
+	log       *slog.Logger
+	now       func() time.Time
+	maxBody   int64
+	healthTTL time.Duration
+}
+
+// New validates cfg, fills in its defaults and returns a Gatehouse.
+func New(cfg Config) (*Gatehouse, error) {
+	g := &Gatehouse{
+		store:     cfg.Store,
+		service:   cfg.Service,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		maxBody:   cfg.MaxBodyBytes,
+		healthTTL: cfg.HealthTimeout,
+	}
+	if g.service.Name == "" {
+		g.service.Name = "gatehouse"
+	}
+	if g.service.Server == "" {
+		g.service.Server = hostname()
+	}
+	if g.service.Version == (Version{}) {
+		g.service.Version = Version{Major: 1, Minor: 0, Build: "dev"}
+	}
+	if err := g.service.Version.Validate(); err != nil {
+		return nil, err
+	}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	switch {
+	case g.maxBody == 0:
+		g.maxBody = DefaultMaxBodyBytes
+	case g.maxBody < 0:
+		return nil, errors.New("gatehouse: MaxBodyBytes must not be negative")
+	}
+	switch {
+	case g.healthTTL == 0:
+		g.healthTTL = 2 * time.Second
+	case g.healthTTL < 0:
+		return nil, errors.New("gatehouse: HealthTimeout must not be negative")
+	}
+	if g.store == nil {
+		g.store = memstore.New(memstore.Config{Now: g.now})
+		g.ownsStore = true
+	}
+	return g, nil
+}
+
+// Store returns the store gatehouse uses.
+func (g *Gatehouse) Store() storage.Store { return g.store }
+
+// Service returns the service description, with defaults filled in.
+func (g *Gatehouse) Service() Service { return g.service }
+
+// Close closes the store if New created it; a store passed in Config is
+// the caller's to close.
+func (g *Gatehouse) Close() error {
+	if g.ownsStore {
+		return g.store.Close()
+	}
+	return nil
+}
+
+// Health pings the store within the health timeout and returns 1 when it
+// answers and 0 when it does not.
+func (g *Gatehouse) Health(ctx context.Context) float64 {
+	ctx, cancel := context.WithTimeout(ctx, g.healthTTL)
+	defer cancel()
+	if err := g.store.Ping(ctx); err != nil {
+		g.log.WarnContext(ctx, "gatehouse: store ping failed", "err", err)
+		return 0
+	}
+	return 1
+}
+
+// Handler returns the HTTP API, to be mounted by the host on its own mux
+// (with http.StripPrefix when mounted under a prefix). Every response carries
+// an X-Trace-Code header; every error has the seed-004 body.
+func (g *Gatehouse) Handler() http.Handler {
+	r := newRouter(g)
+	r.handle("GET /health", "health", g.serveHealth)
+	r.handle("GET /version", "version", g.serveVersion)
+	return r.finish()
+}

@@ -1,0 +1,19 @@
+package gatehouse
+
+import "net/http"
+
+// serveHealth answers GET /health with {"health": 1} when the store answers
+// its ping and {"health": 0} when it does not (seed 004). The status is 200
+// either way: the number is the answer.
+func (g *Gatehouse) serveHealth(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, struct {
+		Health float64 `json:"health"`
+	}{g.Health(r.Context())})
+	return nil
+}
+
+// serveVersion answers GET /version with the configured service version.
+func (g *Gatehouse) serveVersion(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, g.service.Version)
+	return nil
+}

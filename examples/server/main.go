@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -82,7 +83,7 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	hasher, err := user.NewBcrypt(user.BcryptConfig{})
+	hasher, err := user.NewHasher(user.HasherConfig{})
 	if err != nil {
 		g.Close()
 		return nil, nil, err
@@ -114,8 +115,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer g.Close()
 
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "server:", err)
+		return 1
+	}
+	addr := ln.Addr().String()
 	srv := &http.Server{
-		Addr:              o.addr,
 		Handler:           g.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -125,11 +131,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "gatehouse demo (%s %d.%d.%s) on http://%s\n", g.Service().Name,
-		g.Service().Version.Major, g.Service().Version.Minor, g.Service().Version.Build, o.addr)
-	fmt.Fprintf(stdout, "  curl http://%s/health\n  curl http://%s/version\n", o.addr, o.addr)
+		g.Service().Version.Major, g.Service().Version.Minor, g.Service().Version.Build, addr)
+	fmt.Fprintf(stdout, "  curl http://%s/health\n  curl http://%s/version\n", addr, addr)
 	if o.data == "" {
 		fmt.Fprintln(stdout, "demo users (username / password), from examples/server/demo.json:")
 		for _, u := range data.Users {

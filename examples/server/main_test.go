@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// start runs the server on a free loopback port and returns its base URL.
+func start(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			assert.Equal(t, 0, code, "a clean shutdown exits 0")
+		case <-time.After(15 * time.Second):
+			t.Error("server did not stop")
+		}
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	require.NoError(t, err)
+	m := regexp.MustCompile(`http://(\S+)`).FindStringSubmatch(line)
+	require.NotNil(t, m, line)
+	go io.Copy(io.Discard, pr)
+	return "http://" + m[1]
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
+	return resp.StatusCode
+}
+
+func TestDemoServesHealthAndVersion(t *testing.T) {
+	base := start(t)
+	var health map[string]float64
+	require.Equal(t, 200, getJSON(t, base+"/health", &health))
+	assert.Equal(t, map[string]float64{"health": 1}, health)
+
+	var version map[string]any
+	require.Equal(t, 200, getJSON(t, base+"/version", &version))
+	assert.Equal(t, map[string]any{"major": 1.0, "minor": 0.0, "build": "dev"}, version)
+}
+
+func TestDemoRefusesHugeBodies(t *testing.T) {
+	base := start(t)
+	body := strings.NewReader(strings.Repeat("a", 1<<20+1))
+	resp, err := http.Post(base+"/health", "application/json", body)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	var e struct {
+		TraceData map[string]string `json:"tracedata"`
+		Message   string            `json:"message"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+	assert.Equal(t, resp.Header.Get("X-Trace-Code"), e.TraceData["code"])
+	assert.Equal(t, "demo", e.TraceData["service"])
+	assert.Equal(t, "node-1", e.TraceData["server"])
+}
+
+func TestDemoWithOwnDataFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "data.json")
+	require.NoError(t, os.WriteFile(path, []byte(`{"service":{"name":"mine","version":{"major":7,"minor":3,"build":"b1"}}}`), 0o600))
+	base := start(t, "-data", path)
+	var version map[string]any
+	require.Equal(t, 200, getJSON(t, base+"/version", &version))
+	assert.Equal(t, map[string]any{"major": 7.0, "minor": 3.0, "build": "b1"}, version)
+}
+
+func TestDemoExitsOneOnMistakes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
+		return p
+	}
+	badEmail := write("bad.json", `{"users":[{"username":"ab","password":"12345678","company":"abc"},
+		{"username":"cd","password":"12345678","company":"abc","email":"nope"}]}`)
+	cycle := write("cycle.json", `{"roles":[{"code":"a","base":["b"]},{"code":"b","base":["a"]}]}`)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bad email", []string{"-data", badEmail}, "users[1].email"},
+		{"cycle", []string{"-data", cycle}, "cycle"},
+		{"missing file", []string{"-data", filepath.Join(dir, "nope.json")}, "no such file"},
+		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
+		{"stray argument", []string{"extra"}, "unexpected arguments"},
+		{"missing key", []string{"-key", filepath.Join(dir, "nokey.pem")}, "-key"},
+		{"bad address", []string{"-addr", "256.0.0.1:80"}, "server:"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr strings.Builder
+			code := run(context.Background(), tc.args, io.Discard, &stderr)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, stderr.String(), tc.want)
+		})
+	}
+}

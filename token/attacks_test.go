@@ -597,6 +597,12 @@ func TestJ22To23ClaimNames(t *testing.T) {
 	}
 	c := claims(start)
 	valid := c.String()
+	t.Run("escapes are decoded", func(t *testing.T) {
+		f := newFixture(t)
+		p := strings.Replace(valid, `"sub":"u1"`, `"s\u0075b":"\u0075\n1"`, 1)
+		got := accepts(t, f, jws(t, "EdDSA", f.edPriv, hdr("EdDSA", "ed1").String(), p))
+		assert.Equal(t, "u\n1", got.Subject)
+	})
 	t.Run("64 members verify", func(t *testing.T) {
 		f := newFixture(t)
 		ms := c
@@ -607,6 +613,8 @@ func TestJ22To23ClaimNames(t *testing.T) {
 	})
 	refuses(t, []attack{
 		{"sub twice", payload(c.add("sub", `"admin"`)), nil, token.ErrClaims},
+		{"escaped SUB after sub", rawPayload(strings.Replace(valid, `{`, `{"S\u0055B":"admin",`, 1)), nil, token.ErrClaims},
+		{"escaped sub before sub", rawPayload(strings.Replace(valid, `{`, `{"s\u0075b":"admin",`, 1)), nil, token.ErrClaims},
 		{"SUB after sub", payload(c.add("SUB", `"admin"`)), nil, token.ErrClaims},
 		{"Sub after sub", payload(c.add("Sub", `"admin"`)), nil, token.ErrClaims},
 		{"sid twice", payload(c.add("sid", `"s2"`)), nil, token.ErrClaims},

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -70,26 +69,32 @@ func decodeSegment(seg, what string) ([]byte, error) {
 // errDuplicate marks a member name seen twice, exactly or up to case.
 var errDuplicate = errors.New("duplicate member")
 
-// decodeObject decodes data, which must be exactly one JSON object, and
-// calls fn with each member's name and value (numbers as json.Number).
-// Two names equal up to case are refused with errDuplicate: golang-jwt and
-// encoding/json match struct fields case-insensitively, so {"sub":"a",
+// decodeObject checks that data is exactly one valid JSON object and calls
+// fn with each member's decoded name and raw value, in order. Two names
+// equal up to case (after unescaping) are refused with errDuplicate:
+// encoding/json, and so golang-jwt, match struct fields
+// case-insensitively and keep the last duplicate, so {"sub":"a",
 // "SUB":"b"} must never reach anyone. Syntax errors wrap ErrMalformed.
-func decodeObject(data []byte, fn func(name string, v any) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil || t != json.Delim('{') {
+//
+// json.Valid checks the syntax first; the scan below then only finds
+// member boundaries, without allocating per token as json.Decoder does.
+func decodeObject(data []byte, fn func(name string, raw []byte) error) error {
+	if !json.Valid(data) {
+		return fmt.Errorf("%w: invalid JSON", ErrMalformed)
+	}
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
 		return fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
+	i = skipSpace(data, i+1)
 	var seenBuf [16]string
 	seen := seenBuf[:0]
-	for dec.More() {
-		t, err := dec.Token()
+	for i < len(data) && data[i] == '"' {
+		end := skipString(data, i)
+		name, err := stringValue(data[i:end])
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
+			return err
 		}
-		name := t.(string) // object keys are always strings
 		for _, s := range seen {
 			if strings.EqualFold(s, name) {
 				return fmt.Errorf("%w %q", errDuplicate, name)
@@ -99,21 +104,91 @@ func decodeObject(data []byte, fn func(name string, v any) error) error {
 			return fmt.Errorf("%w: over %d members", ErrMalformed, maxMembers)
 		}
 		seen = append(seen, name)
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
+		i = skipSpace(data, end)
+		if i >= len(data) || data[i] != ':' {
+			return fmt.Errorf("%w: invalid JSON", ErrMalformed)
 		}
-		if err := fn(name, v); err != nil {
+		i = skipSpace(data, i+1)
+		vend := skipValue(data, i)
+		if err := fn(name, data[i:vend]); err != nil {
 			return err
 		}
+		i = skipSpace(data, vend)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
 	}
-	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
-		return fmt.Errorf("%w: unterminated object", ErrMalformed)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: data after the object", ErrMalformed)
-	}
+	// json.Valid guarantees the object closes here and nothing follows
+	// but white space.
 	return nil
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string that starts at data[i].
+func skipString(data []byte, i int) int {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(data)
+}
+
+// skipValue returns the index after the value that starts at data[i].
+func skipValue(data []byte, i int) int {
+	if i >= len(data) {
+		return i
+	}
+	switch data[i] {
+	case '"':
+		return skipString(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				j = skipString(data, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(data)
+	}
+	j := i
+	for j < len(data) && data[j] != ',' && data[j] != '}' && data[j] != ']' &&
+		data[j] != ' ' && data[j] != '\t' && data[j] != '\n' && data[j] != '\r' {
+		j++
+	}
+	return j
+}
+
+// stringValue decodes a raw JSON string (quotes included).
+func stringValue(raw []byte) (string, error) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", fmt.Errorf("%w: invalid JSON", ErrMalformed)
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	return s, nil
 }
 
 // header is the JOSE header of a token. Only these three parameters are
@@ -125,8 +200,7 @@ type header struct {
 func parseHeader(data []byte) (header, error) {
 	var h header
 	var got int
-	err := decodeObject(data, func(name string, v any) error {
-		s, ok := v.(string)
+	err := decodeObject(data, func(name string, raw []byte) error {
 		var dst *string
 		switch name {
 		case "alg":
@@ -138,12 +212,13 @@ func parseHeader(data []byte) (header, error) {
 		default:
 			return fmt.Errorf("%w: parameter %q not allowed", ErrHeader, name)
 		}
-		if !ok {
+		if raw[0] != '"' {
 			return fmt.Errorf("%w: %s is not a string", ErrHeader, name)
 		}
+		s, err := stringValue(raw)
 		*dst = s
 		got++
-		return nil
+		return err
 	})
 	switch {
 	case errors.Is(err, errDuplicate):
@@ -168,7 +243,7 @@ type claimsSet struct {
 
 func parseClaims(data []byte) (*claimsSet, error) {
 	c := &claimsSet{}
-	err := decodeObject(data, func(name string, v any) error {
+	err := decodeObject(data, func(name string, v []byte) error {
 		var err error
 		switch name {
 		case "iss":
@@ -188,7 +263,9 @@ func parseClaims(data []byte) (*claimsSet, error) {
 			c.Roles, err = claimStrings(name, v)
 		case "aud":
 			c.hasAud = true
-			if s, ok := v.(string); ok {
+			if v[0] == '"' {
+				var s string
+				s, err = stringValue(v)
 				c.Audience = []string{s}
 			} else {
 				c.Audience, err = claimStrings(name, v)
@@ -221,26 +298,36 @@ func parseClaims(data []byte) (*claimsSet, error) {
 	return c, nil
 }
 
-func claimString(name string, v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
+func claimString(name string, raw []byte) (string, error) {
+	if raw[0] != '"' {
 		return "", fmt.Errorf("%w: %s is not a string", ErrClaims, name)
 	}
-	return s, nil
+	return stringValue(raw)
 }
 
-func claimStrings(name string, v any) ([]string, error) {
-	a, ok := v.([]any)
-	if !ok {
+func claimStrings(name string, raw []byte) ([]string, error) {
+	if raw[0] != '[' {
 		return nil, fmt.Errorf("%w: %s is not an array of strings", ErrClaims, name)
 	}
-	out := make([]string, len(a))
-	for i, e := range a {
-		s, ok := e.(string)
-		if !ok {
+	var out []string
+	i := skipSpace(raw, 1)
+	for i < len(raw) && raw[i] != ']' {
+		if raw[i] != '"' {
 			return nil, fmt.Errorf("%w: %s is not an array of strings", ErrClaims, name)
 		}
-		out[i] = s
+		end := skipString(raw, i)
+		s, err := stringValue(raw[i:end])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+		i = skipSpace(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipSpace(raw, i+1)
+		}
+	}
+	if out == nil {
+		out = []string{}
 	}
 	return out, nil
 }
@@ -248,14 +335,10 @@ func claimStrings(name string, v any) ([]string, error) {
 // claimDate accepts a NumericDate written as a JSON integer in
 // 0..latestDate. Fractions, exponents, strings, booleans and null are
 // refused: this package issues whole seconds only.
-func claimDate(name string, v any) (int64, error) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, fmt.Errorf("%w: %s is not a number", ErrClaims, name)
-	}
-	i, err := strconv.ParseInt(string(n), 10, 64)
+func claimDate(name string, raw []byte) (int64, error) {
+	i, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil || i < 0 || i > latestDate {
-		return 0, fmt.Errorf("%w: %s %.40s is not an integer date", ErrClaims, name, n)
+		return 0, fmt.Errorf("%w: %s %.40q is not an integer date", ErrClaims, name, raw)
 	}
 	return i, nil
 }

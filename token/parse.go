@@ -54,14 +54,11 @@ func splitCompact(tok string) (header, payload, sig string, ok bool) {
 	return tok[:dot1], tok[dot1+1 : dot2], tok[dot2+1:], true
 }
 
-// decodeSegment decodes one base64url segment that must hold UTF-8 JSON.
+// decodeSegment decodes one base64url segment.
 func decodeSegment(seg, what string) ([]byte, error) {
 	b, err := b64.DecodeString(seg)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, what, err)
-	}
-	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%w: %s is not valid UTF-8", ErrMalformed, what)
 	}
 	return b, nil
 }
@@ -69,7 +66,7 @@ func decodeSegment(seg, what string) ([]byte, error) {
 // errDuplicate marks a member name seen twice, exactly or up to case.
 var errDuplicate = errors.New("duplicate member")
 
-// decodeObject checks that data is exactly one valid JSON object and calls
+// decodeObject checks that data is exactly one valid UTF-8 JSON object and calls
 // fn with each member's decoded name and raw value, in order. Two names
 // equal up to case (after unescaping) are refused with errDuplicate:
 // encoding/json, and so golang-jwt, match struct fields
@@ -79,6 +76,10 @@ var errDuplicate = errors.New("duplicate member")
 // json.Valid checks the syntax first; the scan below then only finds
 // member boundaries, without allocating per token as json.Decoder does.
 func decodeObject(data []byte, fn func(name string, raw []byte) error) error {
+	if !utf8.Valid(data) {
+		// encoding/json would silently turn bad bytes into U+FFFD.
+		return fmt.Errorf("%w: invalid UTF-8", ErrMalformed)
+	}
 	if !json.Valid(data) {
 		return fmt.Errorf("%w: invalid JSON", ErrMalformed)
 	}

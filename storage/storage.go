@@ -69,6 +69,12 @@ type RoleStore interface {
 	ListRoles(ctx context.Context) ([]permissions.Role, error)
 	// DeleteRole removes the role; a missing role is ErrNotFound.
 	DeleteRole(ctx context.Context, code string) error
+	// PolicyVersion returns the version of the role definitions: a number
+	// that changes with every successful PutRole and DeleteRole, and never
+	// returns to an earlier value for as long as the store keeps its roles.
+	// Every process sharing the store sees the same version, so a permission
+	// set compiled under one version stays valid until it changes.
+	PolicyVersion(ctx context.Context) (int64, error)
 }
 
 // ParameterStore keeps the system session parameters and the application

@@ -14,8 +14,9 @@ import (
 // roleStore keeps roles by code.
 type roleStore struct {
 	s     *Store
-	mu    sync.RWMutex
-	roles map[string]permissions.Role
+	mu      sync.RWMutex
+	roles   map[string]permissions.Role
+	version int64 // bumped by every put and delete
 }
 
 func (rs *roleStore) PutRole(ctx context.Context, r permissions.Role) error {
@@ -32,6 +33,7 @@ func (rs *roleStore) PutRole(ctx context.Context, r permissions.Role) error {
 		rs.roles = make(map[string]permissions.Role)
 	}
 	rs.roles[r.Code] = r
+	rs.version++
 	return nil
 }
 
@@ -72,5 +74,15 @@ func (rs *roleStore) DeleteRole(ctx context.Context, code string) error {
 		return fmt.Errorf("memstore: delete role %q: %w", code, storage.ErrNotFound)
 	}
 	delete(rs.roles, code)
+	rs.version++
 	return nil
+}
+
+func (rs *roleStore) PolicyVersion(ctx context.Context) (int64, error) {
+	if err := rs.s.check(ctx); err != nil {
+		return 0, err
+	}
+	rs.mu.RLock()
+	defer rs.mu.RUnlock()
+	return rs.version, nil
 }

@@ -42,6 +42,7 @@ func everyMethod(e *env) []call {
 		{"GetRole", func(ctx context.Context) error { _, err := s.Roles().GetRole(ctx, "sales"); return err }},
 		{"ListRoles", func(ctx context.Context) error { _, err := s.Roles().ListRoles(ctx); return err }},
 		{"DeleteRole", func(ctx context.Context) error { return s.Roles().DeleteRole(ctx, "sales") }},
+		{"PolicyVersion", func(ctx context.Context) error { _, err := s.Roles().PolicyVersion(ctx); return err }},
 		{"PutParameter", func(ctx context.Context) error {
 			return s.Parameters().PutParameter(ctx, storage.Parameter{Code: "other", Value: "1"})
 		}},

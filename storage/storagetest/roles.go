@@ -23,6 +23,36 @@ func requireRole(t *testing.T, e *env, want permissions.Role) {
 
 func roleChecks() []check {
 	return []check{
+		{"a store should change the policy version with every role put or deleted, and only then", func(t *testing.T, e *env) {
+			roles := e.store.Roles()
+			version := func() int64 {
+				t.Helper()
+				v, err := roles.PolicyVersion(ctx(t))
+				require.NoError(t, err)
+				return v
+			}
+			seen := map[int64]bool{}
+			v0 := version()
+			seen[v0] = true
+			putRole(t, e, newRole("sales"))
+			v1 := version()
+			require.False(t, seen[v1], "a put must change the version")
+			seen[v1] = true
+			_, err := roles.GetRole(ctx(t), "sales")
+			require.NoError(t, err)
+			_, err = roles.ListRoles(ctx(t))
+			require.NoError(t, err)
+			require.Equal(t, v1, version(), "reads must not change the version")
+			putRole(t, e, permissions.Role{Code: "sales", Title: "Changed"})
+			v2 := version()
+			require.False(t, seen[v2], "replacing a role must change the version")
+			seen[v2] = true
+			require.NoError(t, roles.DeleteRole(ctx(t), "sales"))
+			v3 := version()
+			require.False(t, seen[v3], "a delete must change the version")
+			require.ErrorIs(t, roles.DeleteRole(ctx(t), "sales"), storage.ErrNotFound)
+			require.Equal(t, v3, version(), "a failed delete must not change the version")
+		}},
 		{"a store should put a role and return it as it was put", func(t *testing.T, e *env) {
 			r := newRole("sales")
 			putRole(t, e, r)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
+	"github.com/gatehouse-go/gatehouse/token"
 )
 
 // Version is a service version, as GET /version reports it (seed 004):
@@ -53,6 +54,12 @@ type Config struct {
 	Store storage.Store
 	// Service names the service and its version.
 	Service Service
+	// Keys signs and verifies access tokens; its public keys are served at
+	// /.well-known/jwks.json. Nil means a new set with one generated Ed25519
+	// key, which lives as long as the process: tokens die with it and
+	// instances do not share it, so production deployments load a key (see
+	// token.LoadKeyFile).
+	Keys *token.KeySet
 	// Logger receives one record per error response, with its trace code.
 	// Nil means slog.Default().
 	Logger *slog.Logger
@@ -75,6 +82,7 @@ const DefaultMaxBodyBytes = 1 << 20
 type Gatehouse struct {
 	store     storage.Store
 	ownsStore bool
+	keys      *token.KeySet
 	service   Service
 	log       *slog.Logger
 	now       func() time.Time
@@ -86,6 +94,7 @@ type Gatehouse struct {
 func New(cfg Config) (*Gatehouse, error) {
 	g := &Gatehouse{
 		store:     cfg.Store,
+		keys:      cfg.Keys,
 		service:   cfg.Service,
 		log:       cfg.Logger,
 		now:       cfg.Now,
@@ -122,6 +131,16 @@ func New(cfg Config) (*Gatehouse, error) {
 	case g.healthTTL < 0:
 		return nil, errors.New("gatehouse: HealthTimeout must not be negative")
 	}
+	if g.keys == nil {
+		k, err := token.GenerateEd25519("")
+		if err != nil {
+			return nil, fmt.Errorf("gatehouse: generate a signing key: %w", err)
+		}
+		if g.keys, err = token.NewKeySet(k); err != nil {
+			return nil, fmt.Errorf("gatehouse: %w", err)
+		}
+		g.log.Warn("gatehouse: no Config.Keys: signing tokens with a generated Ed25519 key that dies with the process", "kid", k.KID())
+	}
 	if g.store == nil {
 		g.store = memstore.New(memstore.Config{Now: g.now})
 		g.ownsStore = true
@@ -131,6 +150,9 @@ func New(cfg Config) (*Gatehouse, error) {
 
 // Store returns the store gatehouse uses.
 func (g *Gatehouse) Store() storage.Store { return g.store }
+
+// Keys returns the key set that signs and verifies tokens.
+func (g *Gatehouse) Keys() *token.KeySet { return g.keys }
 
 // Service returns the service description, with defaults filled in.
 func (g *Gatehouse) Service() Service { return g.service }
@@ -163,5 +185,6 @@ func (g *Gatehouse) Handler() http.Handler {
 	r := newRouter(g)
 	r.handle("GET /health", "health", g.serveHealth)
 	r.handle("GET /version", "version", g.serveVersion)
+	r.handle("GET /.well-known/jwks.json", "jwks", g.serveJWKS)
 	return r.finish()
 }

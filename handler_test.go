@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/internal/randid"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
+	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -193,4 +194,35 @@ func TestUnauthorizedAndRetryAfterHeaders(t *testing.T) {
 	rec = do(t, gatehouse.ExportErrorHandler(g, &gatehouse.Error{Status: 429, Message: "slow down", RetryAfter: 1500 * time.Millisecond}), "GET", "/fail", nil, nil)
 	assert.Equal(t, http.StatusTooManyRequests, rec.Code)
 	assert.Equal(t, "2", rec.Header().Get("Retry-After"), "rounded up to whole seconds")
+}
+
+func TestJWKS(t *testing.T) {
+	ed, err := token.GenerateEd25519("ed-1")
+	require.NoError(t, err)
+	hs, err := token.NewHMACKey("hs-1", bytes.Repeat([]byte("s"), 32))
+	require.NoError(t, err)
+	keys, err := token.NewKeySet(ed, hs)
+	require.NoError(t, err)
+	g, _ := newTestGatehouse(t, gatehouse.Config{Keys: keys})
+	rec := do(t, g.Handler(), http.MethodGet, "/.well-known/jwks.json", nil, nil)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "application/jwk-set+json", rec.Header().Get("Content-Type"))
+	var doc struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+	require.Len(t, doc.Keys, 1, "the HMAC secret is never published")
+	k := doc.Keys[0]
+	assert.Equal(t, "ed-1", k["kid"])
+	assert.Equal(t, "EdDSA", k["alg"])
+	assert.Equal(t, "OKP", k["kty"])
+	assert.NotContains(t, k, "d", "no private material")
+}
+
+func TestGeneratedKeyWhenNoneConfigured(t *testing.T) {
+	g, logs := newTestGatehouse(t, gatehouse.Config{})
+	active := g.Keys().Active()
+	require.NotNil(t, active)
+	assert.Equal(t, "EdDSA", active.Algorithm())
+	assert.Contains(t, logs.String(), "generated Ed25519 key")
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
@@ -57,11 +58,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	if o.key != "" {
-		if _, err := os.Stat(o.key); err != nil {
-			return o, fmt.Errorf("-key: %w", err)
-		}
-	}
 	return o, nil
 }
 
@@ -79,7 +75,17 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := gatehouse.New(gatehouse.Config{Service: data.Service, Logger: log})
+	var keys *token.KeySet // nil: gatehouse generates a key and warns
+	if o.key != "" {
+		k, err := token.LoadKeyFile("", o.key)
+		if err != nil {
+			return nil, nil, fmt.Errorf("-key: %w", err)
+		}
+		if keys, err = token.NewKeySet(k); err != nil {
+			return nil, nil, fmt.Errorf("-key: %w", err)
+		}
+	}
+	g, err := gatehouse.New(gatehouse.Config{Service: data.Service, Logger: log, Keys: keys})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -91,9 +97,6 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if _, err := data.Apply(ctx, g.Store(), hasher, time.Now()); err != nil {
 		g.Close()
 		return nil, nil, err
-	}
-	if o.key == "" {
-		log.Warn("no -key given: tokens would be signed with a generated key and die with the process")
 	}
 	return g, data, nil
 }

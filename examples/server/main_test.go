@@ -3,7 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
@@ -91,6 +96,22 @@ func TestDemoWithOwnDataFile(t *testing.T) {
 	assert.Equal(t, map[string]any{"major": 7.0, "minor": 3.0, "build": "b1"}, version)
 }
 
+func TestDemoServesTheKeyItWasGiven(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "key.pem")
+	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600))
+	base := start(t, "-key", path)
+	var jwks struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	require.Equal(t, 200, getJSON(t, base+"/.well-known/jwks.json", &jwks))
+	require.Len(t, jwks.Keys, 1)
+	assert.Equal(t, base64.RawURLEncoding.EncodeToString(pub), jwks.Keys[0]["x"], "the published key is the one in -key")
+}
+
 func TestDemoExitsOneOnMistakes(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -112,6 +133,7 @@ func TestDemoExitsOneOnMistakes(t *testing.T) {
 		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"missing key", []string{"-key", filepath.Join(dir, "nokey.pem")}, "-key"},
+		{"short secret", []string{"-key", write("short.key", "too-short-for-hs256")}, "-key"},
 		{"bad address", []string{"-addr", "256.0.0.1:80"}, "server:"},
 	}
 	for _, tc := range tests {

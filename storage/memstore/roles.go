@@ -13,7 +13,7 @@ import (
 
 // roleStore keeps roles by code.
 type roleStore struct {
-	s     *Store
+	s       *Store
 	mu      sync.RWMutex
 	roles   map[string]permissions.Role
 	version int64 // bumped by every put and delete

@@ -17,3 +17,18 @@ func (g *Gatehouse) serveVersion(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, g.service.Version)
 	return nil
 }
+
+// serveJWKS answers GET /.well-known/jwks.json with the public keys of the
+// key set (RFC 7517), which clients may cache for a few minutes.
+func (g *Gatehouse) serveJWKS(w http.ResponseWriter, r *http.Request) error {
+	doc, err := g.keys.JWKS()
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/jwk-set+json")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("X-Content-Type-Options", "nosniff")
+	_, err = w.Write(doc)
+	return err
+}

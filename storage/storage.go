@@ -32,6 +32,7 @@ type Store interface {
 }
 
 // UserStore keeps users, unique by ID and by Username.
+// storagetest.Run checks an implementation against this contract.
 type UserStore interface {
 	// CreateUser stores a new user and returns it as stored: Version 1 and
 	// CreatedAt = UpdatedAt = the store's clock. ID and Username must not be
@@ -58,6 +59,7 @@ type UserStore interface {
 }
 
 // RoleStore keeps role definitions, unique by Code.
+// storagetest.Run checks an implementation against this contract.
 type RoleStore interface {
 	// PutRole creates or replaces the role with r.Code. The store does not
 	// validate grants (permissions.ValidateRoles does); an empty Code is
@@ -78,7 +80,8 @@ type RoleStore interface {
 }
 
 // ParameterStore keeps the system session parameters and the application
-// schema: the deployment-wide settings of the data file.
+// schema: the deployment-wide settings of the data file. storagetest.Run
+// checks an implementation against this contract.
 type ParameterStore interface {
 	// PutParameter creates or replaces the parameter with p.Code (an empty
 	// Code is ErrInvalid).
@@ -94,6 +97,7 @@ type ParameterStore interface {
 }
 
 // SessionStore keeps session records by IDHash.
+// storagetest.Run checks an implementation against this contract.
 type SessionStore interface {
 	// CreateSession stores a new session. An empty IDHash or UserID is
 	// ErrInvalid; an IDHash already stored is ErrConflict.
@@ -119,6 +123,7 @@ type SessionStore interface {
 }
 
 // AuditStore keeps audit records by TraceCode.
+// storagetest.Run checks an implementation against this contract.
 type AuditStore interface {
 	// AppendAudit stores a record. An empty TraceCode is ErrInvalid; a
 	// TraceCode already stored is ErrConflict. Attachments must have a Flow
@@ -141,7 +146,8 @@ type AuditStore interface {
 
 // CounterStore keeps expiring counters (rate limits, brute-force counts,
 // quota points) and concurrency slots. Both are atomic in the store, so the
-// limits hold across every process sharing it.
+// limits hold across every process sharing it. storagetest.Run checks an
+// implementation against this contract, atomicity under concurrency included.
 type CounterStore interface {
 	// Increment adds delta (which may be negative) to the counter key and
 	// returns the new value. A counter that does not exist, or has expired,

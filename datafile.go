@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -68,20 +69,9 @@ func (d *DataUser) user() user.User {
 		Admin:      d.Admin,
 		Blocked:    d.Blocked,
 		Roles:      slices.Clone(d.Roles),
-		Attributes: cloneStrings(d.Attributes),
-		Parameters: cloneStrings(d.Parameters),
+		Attributes: maps.Clone(d.Attributes),
+		Parameters: maps.Clone(d.Parameters),
 	}
-}
-
-func cloneStrings(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 // DataFileError is a data file mistake, with the place it is at, such as

@@ -1,6 +1,10 @@
 package user
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+)
 
 // Access is a user's access level: [AccessFull] or [AccessReadOnly].
 type Access string
@@ -80,26 +84,8 @@ func (u *User) EffectiveAccess() Access {
 
 // Clone returns a deep copy of u: its slices and maps are not shared.
 func (u User) Clone() User {
-	u.Roles = cloneSlice(u.Roles)
-	u.Attributes = cloneMap(u.Attributes)
-	u.Parameters = cloneMap(u.Parameters)
+	u.Roles = slices.Clone(u.Roles)
+	u.Attributes = maps.Clone(u.Attributes)
+	u.Parameters = maps.Clone(u.Parameters)
 	return u
-}
-
-func cloneSlice(s []string) []string {
-	if s == nil {
-		return nil
-	}
-	return append(make([]string, 0, len(s)), s...)
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"testing"
 	"time"
 
@@ -91,3 +92,5 @@ type rawClaims struct {
 	Company   string   `json:"company,omitempty"`
 	jwt.RegisteredClaims
 }
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

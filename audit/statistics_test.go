@@ -35,8 +35,8 @@ func TestStatisticsCutsDaysInTheViewersZone(t *testing.T) {
 	record(t, rec, "alice", "2024-02-21T05:00:00Z", "UNIVERSAL", "PLAN", 5, 5)
 	record(t, rec, "alice", "2024-02-21T06:00:00Z", "ROUTING", "TRACE", 3, 0)
 	record(t, rec, "alice", "2024-02-21T06:00:00Z", "ROUTING", "NOTRACE", 2, 2)
-	record(t, rec, "alice", "2024-02-21T06:00:00Z", "ACCOUNT", "LOGIN", 0, 0)   // security event: no points
-	record(t, rec, "bob", "2024-02-21T06:00:00Z", "UNIVERSAL", "PLAN", 100, 100) // someone else
+	record(t, rec, "alice", "2024-02-21T06:00:00Z", "ACCOUNT", "LOGIN", 0, 0)        // security event: no points
+	record(t, rec, "bob", "2024-02-21T06:00:00Z", "UNIVERSAL", "PLAN", 100, 100)     // someone else
 	record(t, rec, "alice", "2024-02-21T21:00:00Z", "UNIVERSAL", "PLAN", 1000, 1000) // 00:00 on the 22nd
 
 	alice := audit.Viewer{Username: "alice", Company: "acme", ReadAll: true, Location: utc3}

@@ -1,0 +1,138 @@
+package sqlstore
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// migrations holds one directory of numbered SQL files per dialect:
+// NNNN_name.sql, applied in order, each once.
+//
+//go:embed migrations
+var migrations embed.FS
+
+// migration is one numbered schema change.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations returns the dialect's migrations in version order.
+func loadMigrations(dialect string) ([]migration, error) {
+	dir := path.Join("migrations", dialect)
+	entries, err := fs.ReadDir(migrations, dir)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: migrations: %w", err)
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("sqlstore: migration file %q is not NNNN_name.sql", e.Name())
+		}
+		b, err := fs.ReadFile(migrations, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: migrations: %w", err)
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	return out, nil
+}
+
+// SchemaVersion is the schema version this package migrates databases to.
+func SchemaVersion() int {
+	ms, err := loadMigrations(postgres.name)
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// statements splits a migration into its statements (each ends with ";"
+// at the end of a line).
+func statements(sql string) []string {
+	var out []string
+	for _, st := range strings.Split(sql, ";\n") {
+		if st = strings.TrimSpace(st); st != "" && !onlyComments(st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func onlyComments(st string) bool {
+	for _, line := range strings.Split(st, "\n") {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") {
+			return false
+		}
+	}
+	return true
+}
+
+// migrate applies the migrations the database lacks, in one transaction.
+// On PostgreSQL the transaction first takes an advisory lock, so processes
+// starting together migrate one after the other (the later ones find
+// nothing to do); on SQLite the transaction begins IMMEDIATE, which takes
+// the write lock at once. A database stamped with a newer version than the
+// newest migration is refused with ErrSchemaTooNew.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := loadMigrations(s.d.name)
+	if err != nil {
+		return err
+	}
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if s.d.name == postgres.name {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7000, 1)"); err != nil {
+			return fmt.Errorf("sqlstore: migrate: lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS gh_migrations (
+	version INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_us BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM gh_migrations").Scan(&current); err != nil {
+		return fmt.Errorf("sqlstore: migrate: read version: %w", err)
+	}
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
+	}
+	if current > latest {
+		return fmt.Errorf("%w: database at version %d, this gatehouse knows up to %d", ErrSchemaTooNew, current, latest)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		for _, st := range statements(m.sql) {
+			if _, err := tx.ExecContext(ctx, st); err != nil {
+				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q("INSERT INTO gh_migrations (version, name, applied_us) VALUES ($1, $2, $3)"),
+			m.version, m.name, s.clock()); err != nil {
+			return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
+		}
+		s.log.InfoContext(ctx, "sqlstore: applied migration", "dialect", s.d.name, "version", m.version, "name", m.name)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: migrate: commit: %w", err)
+	}
+	return nil
+}

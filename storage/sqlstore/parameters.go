@@ -1,0 +1,108 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/gatehouse-go/gatehouse/storage"
+)
+
+// paramStore keeps parameters in gh_parameters and the schema as one JSON
+// document in the single row of gh_app_schema.
+type paramStore struct{ s *Store }
+
+func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) error {
+	s := ps.s
+	if err := checkCtx(ctx, "put parameter"); err != nil {
+		return err
+	}
+	if p.Code == "" {
+		return fmt.Errorf("sqlstore: put parameter: empty code: %w", storage.ErrInvalid)
+	}
+	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO gh_parameters (code, title, value) VALUES ($1, $2, $3)
+		ON CONFLICT (code) DO UPDATE SET title = excluded.title, value = excluded.value`), p.Code, p.Title, p.Value); err != nil {
+		return fmt.Errorf("sqlstore: put parameter %q: %w", p.Code, err)
+	}
+	return nil
+}
+
+func (ps *paramStore) ListParameters(ctx context.Context) ([]storage.Parameter, error) {
+	s := ps.s
+	if err := checkCtx(ctx, "list parameters"); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT code, title, value FROM gh_parameters ORDER BY code")
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list parameters: %w", err)
+	}
+	defer rows.Close()
+	var out []storage.Parameter
+	for rows.Next() {
+		var p storage.Parameter
+		if err := rows.Scan(&p.Code, &p.Title, &p.Value); err != nil {
+			return nil, fmt.Errorf("sqlstore: list parameters: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: list parameters: %w", err)
+	}
+	return out, nil
+}
+
+func (ps *paramStore) DeleteParameter(ctx context.Context, code string) error {
+	s := ps.s
+	if err := checkCtx(ctx, "delete parameter"); err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM gh_parameters WHERE code = $1"), code)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete parameter %q: %w", code, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("sqlstore: delete parameter %q: %w", code, storage.ErrNotFound)
+	}
+	return nil
+}
+
+func (ps *paramStore) PutSchema(ctx context.Context, sc storage.Schema) error {
+	s := ps.s
+	if err := checkCtx(ctx, "put schema"); err != nil {
+		return err
+	}
+	if sc == nil {
+		sc = storage.Schema{}
+	}
+	body, err := json.Marshal(sc)
+	if err != nil {
+		return fmt.Errorf("sqlstore: put schema: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO gh_app_schema (id, body) VALUES (1, $1)
+		ON CONFLICT (id) DO UPDATE SET body = excluded.body`), string(body)); err != nil {
+		return fmt.Errorf("sqlstore: put schema: %w", err)
+	}
+	return nil
+}
+
+func (ps *paramStore) GetSchema(ctx context.Context) (storage.Schema, error) {
+	s := ps.s
+	if err := checkCtx(ctx, "get schema"); err != nil {
+		return nil, err
+	}
+	var body string
+	err := s.db.QueryRowContext(ctx, "SELECT body FROM gh_app_schema WHERE id = 1").Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.Schema{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: get schema: %w", err)
+	}
+	sc := storage.Schema{}
+	if err := json.Unmarshal([]byte(body), &sc); err != nil {
+		return nil, fmt.Errorf("sqlstore: get schema: decode: %w", err)
+	}
+	return sc, nil
+}

@@ -280,3 +280,19 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	_, err = quota.New(s.Counters(), quota.Config{WindowDays: -1})
 	assert.Error(t, err)
 }
+
+func TestCountersExpireWithTheirDayAndWindow(t *testing.T) {
+	e, counters, _ := setup(t, "2024-02-21T20:30:00Z") // 23:30 in UTC+3
+	s := subject(permissions.Quota{PointsPerDay: 10, PointsPerDateWindow: 10})
+	_, err := acquire(e, s, 1)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, exp, err := counters.Counter(ctx, "quota:day:u1:UNIVERSAL:PLAN:2024-02-21")
+	require.NoError(t, err, "the day is the user's: still the 21st at 23:30 UTC+3")
+	assert.True(t, exp.Equal(time.Date(2024, 2, 22, 1, 0, 0, 0, utc3)), "local midnight plus the 1h margin, got %v", exp)
+	// 2024-02-21 is day 19774 since 1970-01-01: window 659 of 30 days,
+	// ending on day 19800 = 2024-03-18.
+	_, exp, err = counters.Counter(ctx, "quota:window:u1:UNIVERSAL:PLAN:659/30")
+	require.NoError(t, err)
+	assert.True(t, exp.Equal(time.Date(2024, 3, 18, 1, 0, 0, 0, utc3)), "got %v", exp)
+}

@@ -1,0 +1,43 @@
+package session
+
+import (
+	"context"
+
+	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/storage"
+)
+
+// MethodGroup is the audit method group of the records the manager writes.
+const MethodGroup = "AUTH"
+
+func (m *Manager) auditRecord(op, username, company string, c Client) storage.AuditRecord {
+	return storage.AuditRecord{
+		TraceCode:   c.TraceCode,
+		Username:    username,
+		Company:     company,
+		Server:      m.cfg.Server,
+		Service:     m.cfg.Service,
+		OperationID: op,
+		MethodGroup: MethodGroup,
+		ClientIP:    c.IP,
+	}
+}
+
+// audit appends rec with its outcome. Records never hold a password, a
+// token, a session id or a hash. A failed write is logged, not returned:
+// the audit does not decide whether an operation happened.
+func (m *Manager) audit(ctx context.Context, rec storage.AuditRecord, outcome, detail string) {
+	rec.Outcome, rec.Detail = outcome, detail
+	rec.Time = m.cfg.Now().UTC()
+	if rec.TraceCode == "" {
+		id, err := randid.UUID()
+		if err != nil {
+			m.cfg.Logger.WarnContext(ctx, "session: audit: no trace code", "err", err)
+			return
+		}
+		rec.TraceCode = id
+	}
+	if err := m.store.Audit().AppendAudit(ctx, rec); err != nil {
+		m.cfg.Logger.WarnContext(ctx, "session: audit write failed", "operation", rec.OperationID, "outcome", outcome, "err", err)
+	}
+}

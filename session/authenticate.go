@@ -1,0 +1,182 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/token"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// Credential is what a caller presents: a bearer token or a session id
+// from a cookie. Exactly one should be set; Bearer wins when both are.
+type Credential struct {
+	Bearer    string
+	SessionID string
+}
+
+// Auth is an authenticated caller: the live session, its user as read for
+// this request and the user's compiled permissions.
+type Auth struct {
+	User    user.User
+	Session storage.Session
+	// Set is the user's permission set, compiled from the user's current
+	// roles (never from a token's roles claim).
+	Set *permissions.Set
+	// Claims are the verified token's claims; nil for a cookie.
+	Claims *token.Claims
+}
+
+// ViaCookie reports whether the caller presented a session id (an ambient
+// credential a browser sends by itself) rather than a bearer token.
+func (a *Auth) ViaCookie() bool { return a.Claims == nil }
+
+// Client returns "<company>_|_<username>", seed 004's tracedata client.
+func (a *Auth) Client() string { return a.User.Company + "_|_" + a.User.Username }
+
+// Authenticate resolves a credential to a live session (see "Live-session
+// rule" in the package documentation). Every refusal is ErrUnauthenticated;
+// a storage failure is ErrStore, which callers must treat as a refusal too.
+func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error) {
+	var (
+		claims *token.Claims
+		hash   string
+	)
+	switch {
+	case c.Bearer != "":
+		cl, err := m.verifier.Verify(c.Bearer)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+		}
+		if !validHash(cl.SessionID) {
+			return nil, fmt.Errorf("%w: malformed sid", ErrUnauthenticated)
+		}
+		claims, hash = cl, cl.SessionID
+	case c.SessionID != "":
+		if !ValidID(c.SessionID) {
+			return nil, fmt.Errorf("%w: malformed session id", ErrUnauthenticated)
+		}
+		hash = HashID(c.SessionID)
+	default:
+		return nil, fmt.Errorf("%w: no credential", ErrUnauthenticated)
+	}
+	s, u, err := m.live(ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	if claims != nil && claims.Subject != s.UserID {
+		return nil, fmt.Errorf("%w: token subject is not the session's user", ErrUnauthenticated)
+	}
+	set, err := m.permissionSet(ctx, &u)
+	if err != nil {
+		return nil, err
+	}
+	return &Auth{User: u, Session: s, Set: set, Claims: claims}, nil
+}
+
+// live reads the session and its user and applies the live-session rule,
+// touching LastSeenAt when it is older than the touch interval.
+func (m *Manager) live(ctx context.Context, hash string) (storage.Session, user.User, error) {
+	s, err := m.store.Sessions().GetSession(ctx, hash)
+	if err != nil {
+		return s, user.User{}, denyOrFail("read session", err)
+	}
+	now := m.cfg.Now()
+	switch {
+	case s.Revoked:
+		return s, user.User{}, fmt.Errorf("%w: session revoked", ErrUnauthenticated)
+	case !now.Before(s.ExpiresAt):
+		return s, user.User{}, fmt.Errorf("%w: session expired", ErrUnauthenticated)
+	case m.cfg.IdleTimeout > 0 && !now.Before(s.LastSeenAt.Add(m.cfg.IdleTimeout)):
+		return s, user.User{}, fmt.Errorf("%w: session idle", ErrUnauthenticated)
+	}
+	u, err := m.store.Users().GetUser(ctx, s.UserID)
+	if err != nil {
+		return s, u, denyOrFail("read user", err)
+	}
+	switch {
+	case u.Blocked:
+		return s, u, fmt.Errorf("%w: user blocked", ErrUnauthenticated)
+	case u.SessionEpoch != s.Epoch:
+		return s, u, fmt.Errorf("%w: session epoch ended", ErrUnauthenticated)
+	}
+	if now.Sub(s.LastSeenAt) >= m.cfg.TouchInterval {
+		if err := m.store.Sessions().TouchSession(ctx, hash, now); err != nil {
+			return s, u, denyOrFail("touch session", err)
+		}
+		s.LastSeenAt = now
+	}
+	return s, u, nil
+}
+
+func denyOrFail(op string, err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%w: %s: not found", ErrUnauthenticated, op)
+	}
+	return storeErr(op, err)
+}
+
+// permissionSet compiles (or finds cached) the user's set under the
+// store's policy version. Roles the user holds that the store does not
+// know are dropped with a warning: they grant nothing.
+func (m *Manager) permissionSet(ctx context.Context, u *user.User) (*permissions.Set, error) {
+	version, err := m.policyVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	readOnly := u.EffectiveAccess() == user.AccessReadOnly
+	var loaded []permissions.Role
+	load := func() ([]permissions.Role, error) {
+		if loaded != nil {
+			return loaded, nil
+		}
+		roles, err := m.store.Roles().ListRoles(ctx)
+		if err != nil {
+			return nil, storeErr("list roles", err)
+		}
+		loaded = roles
+		return roles, nil
+	}
+	set, err := m.perms.Get(version, u.Roles, readOnly, u.Admin, load)
+	if err == nil || errors.Is(err, ErrStore) {
+		return set, err
+	}
+	if !errors.Is(err, permissions.ErrUnknownRole) {
+		return nil, fmt.Errorf("%w: compile permissions: %w", ErrUnauthenticated, err)
+	}
+	// Keep only the held roles the store knows.
+	known := make(map[string]bool, len(loaded))
+	for _, r := range loaded {
+		known[r.Code] = true
+	}
+	held := slices.DeleteFunc(slices.Clone(u.Roles), func(c string) bool { return !known[c] })
+	m.cfg.Logger.WarnContext(ctx, "session: user holds roles the store does not know; they grant nothing",
+		"user_id", u.ID, "held", len(u.Roles), "known", len(held))
+	set, err = m.perms.Get(version, held, readOnly, u.Admin, load)
+	if err != nil && !errors.Is(err, ErrStore) {
+		// A broken catalogue (a missing base role, a cycle) denies.
+		err = fmt.Errorf("%w: compile permissions: %w", ErrUnauthenticated, err)
+	}
+	return set, err
+}
+
+func (m *Manager) policyVersion(ctx context.Context) (int64, error) {
+	now := m.cfg.Now()
+	if m.cfg.PolicyRefresh > 0 {
+		if p := m.policy.Load(); p != nil && now.Sub(p.read) < m.cfg.PolicyRefresh && !now.Before(p.read) {
+			return p.version, nil
+		}
+	}
+	v, err := m.store.Roles().PolicyVersion(ctx)
+	if err != nil {
+		return 0, storeErr("read policy version", err)
+	}
+	if m.cfg.PolicyRefresh > 0 {
+		m.policy.Store(&policyStamp{version: v, read: now})
+	}
+	return v, nil
+}

@@ -1,0 +1,81 @@
+// Package session opens, checks and ends the sessions of gatehouse: login by
+// username and password, authentication of a bearer token or a session
+// cookie, logout, password change and revocation. It does not import
+// net/http; the root package gatehouse puts it behind handlers and
+// middleware.
+//
+// # Sessions and tokens
+//
+// A session is a server-side record (storage.Session). Its id is 256 bits
+// from crypto/rand, written as 43 unpadded base64url characters
+// ([Result].SessionID): that is the secret a cookie carries. Stores keep
+// only its hex SHA-256 ([HashID]), the IDHash, and a presented id is
+// format-checked ([ValidID]) before any store lookup, so a made-up id is
+// never looked up, let alone stored.
+//
+// Every login also issues an access token (package token) whose sid claim
+// is the session's IDHash, not its id: the token is signed, so its sid
+// cannot be forged, and reading a token (it is only base64) does not give
+// the cookie. A token and the cookie of one login resolve to the same
+// session, and die with it.
+//
+// # Live-session rule
+//
+// [Manager.Authenticate] accepts a credential only if
+//
+//   - the token verifies (package token) or the session id is well formed;
+//   - the session exists and is not revoked;
+//   - now is before its absolute expiry (ExpiresAt) and before LastSeenAt +
+//     Config.IdleTimeout;
+//   - its user exists and is not blocked;
+//   - the session's epoch equals the user's SessionEpoch;
+//   - for a token, its sub is the session's user.
+//
+// Anything else is [ErrUnauthenticated]; any storage error is [ErrStore],
+// and authenticates nobody either (fail closed). LastSeenAt is written at
+// most once per Config.TouchInterval; a failed write also refuses.
+//
+// The permission set of an authenticated user is compiled from the user's
+// current roles and the store's role definitions, cached per role
+// combination under the store's policy version (permissions.Cache), which is
+// read on every Authenticate unless Config.PolicyRefresh allows reusing it
+// for a while. A held role the store does not know is dropped with a
+// logged warning: it grants nothing, and the others still count.
+//
+// Changing the password writes the new hash, PasswordChangedAt and a bumped
+// SessionEpoch in one UpdateUser (optimistic version), so every older
+// session and token, on every instance sharing the store, fails the epoch
+// check from that moment. [Manager.RevokeAll] bumps the epoch alone;
+// [Manager.Logout] revokes one session.
+//
+// # Login safety
+//
+// [Manager.Login] answers [ErrInvalidCredentials] alike for an unknown
+// username, a user without a password hash, a wrong password and a blocked
+// user, after the same work: an unknown user or a missing hash costs a
+// dummy verification (user.DummyVerifier) and a blocked user is told only
+// after a real one. A hash of an older scheme or cost is replaced after a
+// successful login. Hashing runs under a semaphore of
+// Config.MaxConcurrentHashes slots; an attempt that finds none within
+// Config.HashWait gets [ErrBusy]. Every outcome (ok, failed, locked, busy)
+// is appended to the audit store, with the username, company, address and
+// operation; never a password, token, session id or hash.
+//
+// # Throttling
+//
+// Failed attempts are counted per username (whether or not the user
+// exists, so a lockout tells nothing about existence) and per client
+// address, with the store's atomic counters, so the limits hold across
+// every instance sharing the store. An attempt is counted before its
+// password is hashed: of any number of concurrent attempts, at most
+// Limit.MaxFailures are checked in a window, then at most one per wait.
+// After MaxFailures failures the key is locked for Limit.WaitIncrement,
+// each further failure adding another increment up to Limit.MaxWait; a
+// locked attempt gets a [*LockedError] with the wait and no hashing. The
+// window ends Limit.ResetAfter after its first failure. A successful login
+// clears the username's count; for the address it only takes its own
+// attempt back, so that an attacker's own account cannot clear the
+// address. The defaults follow Keycloak's brute-force detection, stricter
+// per username: 5 failures per username, 30 per address, waits of one
+// minute more per failure up to 15 minutes, a 12 hour window.
+package session

@@ -1,0 +1,64 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Decisions: the caller is refused. Compare with errors.Is.
+var (
+	// ErrInvalidCredentials is the one answer of Login for an unknown
+	// username, a user without a password, a wrong password and a blocked
+	// user, after the same hashing work; and of ChangePassword for a wrong
+	// current password.
+	ErrInvalidCredentials = errors.New("session: invalid username or password")
+
+	// ErrLocked is wrapped by a *LockedError: too many failed logins for the
+	// username or the client address; no password was checked.
+	ErrLocked = errors.New("session: too many failed logins")
+
+	// ErrUnauthenticated is returned by Authenticate (and the methods that
+	// take an *Auth) for any credential that does not name a live session:
+	// malformed, unknown, revoked, expired, idle, of a blocked or deleted
+	// user, of an older session epoch, or a token whose sub is not the
+	// session's user.
+	ErrUnauthenticated = errors.New("session: not authenticated")
+)
+
+// Failures: something did not work. Every failure is also a refusal.
+var (
+	// ErrStore wraps a storage error that stopped an operation. The
+	// operation did not succeed: a login opened no session, an
+	// authentication authenticated nobody, a password was not changed.
+	ErrStore = errors.New("session: store failed")
+
+	// ErrBusy is returned by Login and ChangePassword when
+	// Config.MaxConcurrentHashes hashes are already running and none ended
+	// within Config.HashWait: the caller should retry later (HTTP 503).
+	ErrBusy = errors.New("session: too many password checks in progress")
+
+	// ErrConfig is returned by New for an unusable Config.
+	ErrConfig = errors.New("session: invalid configuration")
+)
+
+// LockedError is returned by Login and ChangePassword while the username or
+// the client address is locked out after too many failed attempts. It wraps
+// ErrLocked.
+type LockedError struct {
+	// RetryAfter is how long until the next attempt is allowed (at least
+	// one second).
+	RetryAfter time.Duration
+}
+
+// Error returns the message with the wait.
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("%v: retry after %v", ErrLocked, e.RetryAfter)
+}
+
+// Unwrap returns ErrLocked.
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+func storeErr(op string, err error) error {
+	return fmt.Errorf("%w: %s: %w", ErrStore, op, err)
+}

@@ -1,0 +1,303 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/token"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// Manager opens, checks and ends sessions over a store: login, Authenticate,
+// logout, password change and revocation. It is safe for concurrent use, and
+// several Managers (in one process or many) may share one store: everything
+// that decides whether a session is live is read from the store.
+type Manager struct {
+	store    storage.Store
+	cfg      Config
+	signer   *token.Signer
+	verifier *token.Verifier
+	dummy    func(password string)
+	hashSem  chan struct{}
+	perms    *permissions.Cache
+
+	// policy caches the store's policy version for cfg.PolicyRefresh.
+	policy atomic.Pointer[policyStamp]
+}
+
+type policyStamp struct {
+	version int64
+	read    time.Time
+}
+
+// New returns a Manager over store that signs and verifies tokens with keys.
+func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) {
+	if store == nil || keys == nil {
+		return nil, fmt.Errorf("%w: a store and a key set are required", ErrConfig)
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{store: store, cfg: cfg, perms: permissions.NewCache(0)}
+	if m.signer, err = token.NewSigner(keys, cfg.Token); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if m.verifier, err = token.NewVerifier(keys, cfg.Token); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if dv, ok := cfg.Hasher.(user.DummyVerifier); ok {
+		m.dummy = dv.VerifyDummy
+	} else {
+		h, err := cfg.Hasher.Hash("gatehouse dummy password")
+		if err != nil {
+			return nil, fmt.Errorf("%w: dummy hash: %w", ErrConfig, err)
+		}
+		m.dummy = func(pw string) { _, _, _ = cfg.Hasher.Verify(h, pw) }
+	}
+	if cfg.MaxConcurrentHashes > 0 {
+		m.hashSem = make(chan struct{}, cfg.MaxConcurrentHashes)
+	}
+	return m, nil
+}
+
+// Verifier returns the token verifier, for callers that only need to know
+// whether a token was issued here (it says nothing about the session).
+func (m *Manager) Verifier() *token.Verifier { return m.verifier }
+
+// Client describes where a request comes from, for the session record and
+// the audit.
+type Client struct {
+	// IP is the client address (the host decides whether to trust proxy
+	// headers); used for the per-address throttle.
+	IP string
+	// UserAgent is stored with a new session.
+	UserAgent string
+	// TraceCode, when set, is the trace code of the audit record (the
+	// request's); otherwise a new UUID.
+	TraceCode string
+}
+
+// LoginRequest is a login by username and password.
+type LoginRequest struct {
+	Username string
+	Password string
+	// TTL is the lifetime of the session and its token: 0 means
+	// Config.SessionTTL; otherwise whole seconds in 60..31556926.
+	TTL time.Duration
+	Client
+}
+
+// Result is an opened session.
+type Result struct {
+	// SessionID is the opaque session id (43 base64url characters) for a
+	// cookie. It is the session's secret: the store keeps only its hash,
+	// and it must never be logged, echoed in a body or put in a URL.
+	SessionID string
+	// Token is an access token (JWT) for the session, whose sid claim is
+	// the session's IDHash.
+	Token  string
+	Claims *token.Claims
+	// Session is the record as stored.
+	Session storage.Session
+	// User is the user as read at login, after any rehash.
+	User user.User
+}
+
+// Login checks a username and password and opens a new session.
+//
+// An unknown username, a user without a password, a wrong password and a
+// blocked user all get ErrInvalidCredentials after the same hashing work.
+// While the username or the address is locked out the error is a
+// *LockedError and no password is checked. A hash of an older scheme or
+// cost is replaced after a successful check. Every outcome is audited.
+// Any storage error is an ErrStore and opens nothing.
+func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) {
+	trace := req.TraceCode
+	rec := m.auditRecord("login", req.Username, "", req.Client)
+	if err := user.ValidateUsername(req.Username); err != nil {
+		return nil, err
+	}
+	if err := user.ValidatePassword(req.Password); err != nil {
+		return nil, err
+	}
+	ttl := req.TTL
+	if ttl == 0 {
+		ttl = m.cfg.SessionTTL
+	}
+	if ttl < token.MinTTL || ttl > token.MaxTTL || ttl%time.Second != 0 {
+		return nil, fmt.Errorf("session: ttl: %w", token.ErrTTL)
+	}
+	holder := trace
+	if holder == "" {
+		var err error
+		if holder, err = randid.UUID(); err != nil {
+			return nil, err
+		}
+	}
+	u, err := m.checkPassword(ctx, holder, req.Username, req.Password, req.IP, &rec)
+	if err != nil {
+		return nil, err
+	}
+	res, err := m.open(ctx, u, ttl, req.Client)
+	if err != nil {
+		m.audit(ctx, rec, "failed", "session not opened")
+		return nil, err
+	}
+	m.audit(ctx, rec, "ok", "")
+	return res, nil
+}
+
+// checkPassword runs the throttled, constant-work password check of a
+// login and audits its failures. It returns the user on success.
+func (m *Manager) checkPassword(ctx context.Context, holder, username, password, ip string, rec *storage.AuditRecord) (user.User, error) {
+	att, err := m.reserve(ctx, holder, username, ip)
+	if err != nil {
+		outcome := "failed"
+		if errors.Is(err, ErrLocked) {
+			outcome = "locked"
+		}
+		m.audit(ctx, *rec, outcome, "")
+		return user.User{}, err
+	}
+	release, err := m.acquireHash(ctx)
+	if err != nil {
+		att.undo(ctx)
+		m.audit(ctx, *rec, "busy", "")
+		return user.User{}, err
+	}
+	u, err := m.store.Users().GetUserByUsername(ctx, username)
+	var ok, rehash bool
+	var why string
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		m.dummy(password)
+		why = "unknown user"
+	case err != nil:
+		release()
+		att.undo(ctx)
+		m.audit(ctx, *rec, "failed", "store error")
+		return user.User{}, storeErr("read user", err)
+	case u.PasswordHash == "":
+		m.dummy(password)
+		why = "no password"
+	default:
+		var verr error
+		ok, rehash, verr = m.cfg.Hasher.Verify(u.PasswordHash, password)
+		if verr != nil {
+			ok = false
+			why = "unusable password hash"
+			m.cfg.Logger.WarnContext(ctx, "session: password hash cannot be verified", "user_id", u.ID, "err", verr)
+		} else if !ok {
+			why = "wrong password"
+		}
+		rec.Company = u.Company
+	}
+	release()
+	if ok && u.Blocked {
+		ok, why = false, "blocked"
+	}
+	if !ok {
+		ferr := att.fail(ctx)
+		m.audit(ctx, *rec, "failed", why)
+		if ferr != nil {
+			return user.User{}, ferr
+		}
+		return user.User{}, ErrInvalidCredentials
+	}
+	att.succeed(ctx)
+	if rehash {
+		u = m.rehash(ctx, u, password)
+	}
+	return u, nil
+}
+
+// acquireHash takes a hashing slot, waiting at most Config.HashWait.
+func (m *Manager) acquireHash(ctx context.Context) (func(), error) {
+	if m.hashSem == nil {
+		return func() {}, nil
+	}
+	release := func() { <-m.hashSem }
+	select {
+	case m.hashSem <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(m.cfg.HashWait)
+	defer t.Stop()
+	select {
+	case m.hashSem <- struct{}{}:
+		return release, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: %w", ErrBusy, ctx.Err())
+	}
+}
+
+// rehash stores a new hash of a password that just verified against an
+// older scheme or cost. Best effort: a conflict or failure keeps the old
+// hash, which still verifies.
+func (m *Manager) rehash(ctx context.Context, u user.User, password string) user.User {
+	h, err := m.cfg.Hasher.Hash(password)
+	if err != nil {
+		m.cfg.Logger.WarnContext(ctx, "session: rehash", "user_id", u.ID, "err", err)
+		return u
+	}
+	nu := u.Clone()
+	nu.PasswordHash = h
+	stored, err := m.store.Users().UpdateUser(ctx, nu)
+	if err != nil {
+		m.cfg.Logger.InfoContext(ctx, "session: rehash not stored", "user_id", u.ID, "err", err)
+		return u
+	}
+	return stored
+}
+
+// open creates a session for u under its current epoch and issues its
+// token.
+func (m *Manager) open(ctx context.Context, u user.User, ttl time.Duration, c Client) (*Result, error) {
+	return m.openAt(ctx, u, u.SessionEpoch, ttl, c, true)
+}
+
+// openAt creates a session for u under epoch and issues its token; store
+// is false to only prepare it (ChangePassword stores it itself).
+func (m *Manager) openAt(ctx context.Context, u user.User, epoch int64, ttl time.Duration, c Client, store bool) (*Result, error) {
+	id, hash, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	now := m.cfg.Now().Truncate(time.Second)
+	tok, claims, err := m.signer.Issue(token.Identity{
+		Subject:   u.ID,
+		SessionID: hash,
+		Name:      u.Username,
+		Roles:     u.Roles,
+		Company:   u.Company,
+	}, ttl)
+	if err != nil {
+		return nil, fmt.Errorf("session: issue token: %w", err)
+	}
+	s := storage.Session{
+		IDHash:     hash,
+		UserID:     u.ID,
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(ttl),
+		LastSeenAt: now,
+		ClientIP:   c.IP,
+		UserAgent:  c.UserAgent,
+		Epoch:      epoch,
+	}
+	if store {
+		if err := m.store.Sessions().CreateSession(ctx, s); err != nil {
+			return nil, storeErr("create session", err)
+		}
+	}
+	return &Result{SessionID: id, Token: tok, Claims: claims, Session: s, User: u}, nil
+}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 	"unicode/utf8"
 
+	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -70,6 +72,26 @@ type Config struct {
 	MaxBodyBytes int64
 	// HealthTimeout bounds the store ping of GET /health. Zero means 2s.
 	HealthTimeout time.Duration
+
+	// Session configures logins, sessions, tokens and the brute-force
+	// throttle (see package session). Its Now and Logger default to the
+	// ones above, its Service and Server to Service's, and its token
+	// issuer and audience to Service.Name.
+	Session session.Config
+	// CookieName names the session cookie; empty means "SID" (seed 002).
+	// "__Host-SID" is recommended where the API is served over HTTPS at
+	// the root of its host: browsers then refuse the cookie unless it is
+	// Secure, has Path=/ and no Domain.
+	CookieName string
+	// InsecureCookie drops the Secure attribute of the session cookie, for
+	// development over plain HTTP only. The zero value sends Secure.
+	InsecureCookie bool
+	// TrustedProxies lists the proxies whose X-Forwarded-For is believed.
+	// The client address (per-address throttle, audit, session record) is
+	// the connection's peer unless that peer is in one of these prefixes;
+	// then it is the rightmost X-Forwarded-For address that is not. Empty
+	// means X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is
@@ -88,6 +110,12 @@ type Gatehouse struct {
 	now       func() time.Time
 	maxBody   int64
 	healthTTL time.Duration
+
+	sessions     *session.Manager
+	cookieName   string
+	cookieSecure bool
+	proxies      []netip.Prefix
+	csrf         *http.CrossOriginProtection
 }
 
 // New validates cfg, fills in its defaults and returns a Gatehouse.
@@ -145,6 +173,12 @@ func New(cfg Config) (*Gatehouse, error) {
 		g.store = memstore.New(memstore.Config{Now: g.now})
 		g.ownsStore = true
 	}
+	if err := g.initSessions(cfg); err != nil {
+		if g.ownsStore {
+			_ = g.store.Close()
+		}
+		return nil, err
+	}
 	return g, nil
 }
 
@@ -186,5 +220,6 @@ func (g *Gatehouse) Handler() http.Handler {
 	r.handle("GET /health", "health", g.serveHealth)
 	r.handle("GET /version", "version", g.serveVersion)
 	r.handle("GET /.well-known/jwks.json", "jwks", g.serveJWKS)
+	g.authRoutes(r)
 	return r.finish()
 }

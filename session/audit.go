@@ -41,3 +41,10 @@ func (m *Manager) audit(ctx context.Context, rec storage.AuditRecord, outcome, d
 		m.cfg.Logger.WarnContext(ctx, "session: audit write failed", "operation", rec.OperationID, "outcome", outcome, "err", err)
 	}
 }
+
+// RecordDenial audits a refused authorization: a's user asked for target
+// (a permission target such as "Customer:delete", or "admin") and was
+// denied. Like every audit write it is best effort.
+func (m *Manager) RecordDenial(ctx context.Context, a *Auth, target string, c Client) {
+	m.audit(ctx, m.auditRecord("permission_denied", a.User.Username, a.User.Company, c), "denied", target)
+}

@@ -21,14 +21,14 @@ var ctx = context.Background()
 func TestValidID(t *testing.T) {
 	good := strings.Repeat("A", 43)
 	for s, want := range map[string]bool{
-		good:                          true,
-		strings.Repeat("A", 42) + "E": true, // low 2 bits zero
-		strings.Repeat("A", 42) + "B": false, // non-canonical last char
-		strings.Repeat("A", 42):       false,
-		strings.Repeat("A", 44):       false,
-		strings.Repeat("A", 42) + "=": false,
-		strings.Repeat("A", 42) + "+": false,
-		"":                            false,
+		good:                                   true,
+		strings.Repeat("A", 42) + "E":          true,  // low 2 bits zero
+		strings.Repeat("A", 42) + "B":          false, // non-canonical last char
+		strings.Repeat("A", 42):                false,
+		strings.Repeat("A", 44):                false,
+		strings.Repeat("A", 42) + "=":          false,
+		strings.Repeat("A", 42) + "+":          false,
+		"":                                     false,
 		"65daca25-74ba-4c85-8183-71b404a348c0": false,
 	} {
 		assert.Equal(t, want, session.ValidID(s), s)

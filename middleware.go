@@ -1,0 +1,154 @@
+package gatehouse
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// Authenticate is middleware for the host's own routes. It accepts a
+// bearer token (Authorization: Bearer) or the session cookie, applies the
+// live-session rule (see package session) and calls next with the
+// *session.Auth in the request context (session.FromContext). Otherwise it
+// answers with the seed-004 error body:
+//
+//   - 401 with WWW-Authenticate: Bearer when there is no live session
+//     (also for an Authorization header of another scheme);
+//   - 403 for a cookie-authenticated unsafe request that
+//     http.CrossOriginProtection refuses (a cross-site form or fetch); a
+//     bearer token is no ambient credential and skips that check;
+//   - 403 for a read_only user's request with a method other than GET,
+//     HEAD and OPTIONS (seed 001); X-HTTP-Method-Override is ignored;
+//   - 503 when the store fails (nobody is authenticated then).
+//
+// The error's tracedata client is "<company>_|_<username>" once the caller
+// is known. A trace code is made only for an error response (X-Trace-Code);
+// inside the API's own handler it is the request's.
+func (g *Gatehouse) Authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
+		ctx := r.Context()
+		if !ok {
+			ri = &requestInfo{operation: "authenticate", start: g.now()}
+			ctx = context.WithValue(ctx, requestInfoKey{}, ri)
+		}
+		a, err := g.authenticate(r, ri, false)
+		if err != nil {
+			g.failHost(w, r.WithContext(ctx), ri, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(session.NewContext(ctx, a)))
+	})
+}
+
+// failHost writes an error for a request that may not have gone through
+// the API's router: it gives it a trace code first.
+func (g *Gatehouse) failHost(w http.ResponseWriter, r *http.Request, ri *requestInfo, err error) {
+	if ri.trace == "" {
+		if t, terr := randid.UUID(); terr == nil {
+			ri.trace = t
+			w.Header().Set("X-Trace-Code", t)
+		}
+	}
+	g.writeError(w, r, err)
+}
+
+// RequireEntity returns middleware, to be used behind Authenticate, that
+// answers 403 unless the caller's permissions allow op on entity.
+func (g *Gatehouse) RequireEntity(entity string, op permissions.Op) func(http.Handler) http.Handler {
+	target := entity + ":" + string(op)
+	return g.require(target, func(a *session.Auth) bool { return a.Set.Can(entity, op) })
+}
+
+// RequireSpecific returns middleware, to be used behind Authenticate, that
+// answers 403 unless the caller may run the specific permission name.
+func (g *Gatehouse) RequireSpecific(name string) func(http.Handler) http.Handler {
+	return g.require(name, func(a *session.Auth) bool { return a.Set.Specific(name) })
+}
+
+// RequireAdmin returns middleware, to be used behind Authenticate, that
+// answers 403 unless the caller is an admin user.
+func (g *Gatehouse) RequireAdmin() func(http.Handler) http.Handler {
+	return g.require("admin", func(a *session.Auth) bool { return a.User.Admin && !a.User.Blocked })
+}
+
+// require builds a permission middleware. Without an *Auth in the context
+// (Authenticate missing in front) it answers 401: it never allows by
+// default. Denials are audited.
+func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
+			if !ok {
+				ri = &requestInfo{operation: "authorize", start: g.now()}
+				r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
+			}
+			a, ok := session.FromContext(r.Context())
+			if !ok {
+				g.failHost(w, r, ri, errorf(http.StatusUnauthorized, "not authenticated"))
+				return
+			}
+			if !allowed(a) {
+				g.failHost(w, r, ri, errorf(http.StatusForbidden, "forbidden: %s", target))
+				g.sessions.RecordDenial(r.Context(), a, target, g.client(r))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// credential extracts the caller's credential. An Authorization header of
+// another scheme, or an empty bearer token, is a credential nobody holds.
+func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, tok, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+			return session.Credential{}, false
+		}
+		return session.Credential{Bearer: tok}, true
+	}
+	if c, err := r.Cookie(g.cookieName); err == nil && c.Value != "" {
+		return session.Credential{SessionID: c.Value}, true
+	}
+	return session.Credential{}, false
+}
+
+var errNotAuthenticated = &Error{Status: http.StatusUnauthorized, Message: "not authenticated"}
+
+// authenticate resolves the request's caller and sets ri.client. ownCreds
+// lets a read_only user make an unsafe request (their own credentials:
+// change password, log out).
+func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, ownCreds bool) (*session.Auth, error) {
+	cred, ok := g.credential(r)
+	if !ok {
+		return nil, errNotAuthenticated
+	}
+	if cred.Bearer == "" {
+		if err := g.csrf.Check(r); err != nil {
+			return nil, &Error{Status: http.StatusForbidden, Message: "cross-origin request refused", Err: err}
+		}
+	}
+	a, err := g.sessions.Authenticate(r.Context(), cred)
+	if err != nil {
+		if errors.Is(err, session.ErrStore) {
+			return nil, &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+		}
+		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err}
+	}
+	ri.client = a.Client()
+	if !ownCreds && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {
+		return nil, errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
+	}
+	return a, nil
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}

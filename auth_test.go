@@ -1,0 +1,321 @@
+package gatehouse_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/token"
+	"github.com/gatehouse-go/gatehouse/user"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTokenEndpoint(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"password1","ttl_seconds":3600}`})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	var tok string
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &tok))
+	rec = e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)})
+	assert.Equal(t, "alice", rec.Body.String())
+}
+
+func TestTokenValidation(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	long := strings.Repeat("a", 1001)
+	for _, tc := range []struct{ name, body, want string }{
+		{"username missing", `{"password":"x"}`, "username: is required (required)"},
+		{"username short", `{"username":"a","password":"x"}`, "username:"},
+		{"username pattern", `{"username":"al ice","password":"x"}`, "(pattern)"},
+		{"username long", `{"username":"` + strings.Repeat("a", 257) + `","password":"x"}`, "(length)"},
+		{"password missing", `{"username":"alice"}`, "password: is required"},
+		{"password empty", `{"username":"alice","password":""}`, "password:"},
+		{"password too long", `{"username":"alice","password":"` + long + `"}`, "password:"},
+		{"ttl low", `{"username":"alice","password":"password1","ttl_seconds":59}`, "ttl_seconds: must be 60..31556926"},
+		{"ttl high", `{"username":"alice","password":"password1","ttl_seconds":31556927}`, "ttl_seconds:"},
+		{"ttl fraction", `{"username":"alice","password":"password1","ttl_seconds":60.5}`, "ttl_seconds"},
+		{"unknown field", `{"username":"alice","password":"password1","x":1}`, "unknown field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.do(t, nil, req{method: "POST", path: "/token", body: tc.body})
+			require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+			assert.Contains(t, decodeError(t, rec).Message, tc.want)
+		})
+	}
+	t.Run("ttl bounds accepted", func(t *testing.T) {
+		for _, ttl := range []string{"60", "31556926"} {
+			rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"password1","ttl_seconds":` + ttl + `}`})
+			assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		}
+	})
+}
+
+func TestLoginFailuresIdentical(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	e.addUser(t, "bob", "password1", func(u *user.User) { u.Blocked = true })
+	e.addUser(t, "carol", "", func(u *user.User) { u.PasswordHash = "" })
+	var bodies []string
+	var headers []http.Header
+	for _, body := range []string{
+		`{"username":"nobody","password":"password1"}`,
+		`{"username":"alice","password":"wrong"}`,
+		`{"username":"bob","password":"password1"}`,
+		`{"username":"carol","password":"password1"}`,
+	} {
+		rec := e.do(t, nil, req{method: "POST", path: "/token", body: body})
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+		assert.NotEmpty(t, rec.Header().Get("WWW-Authenticate"))
+		bodies = append(bodies, normalised(t, rec))
+		h := rec.Header().Clone()
+		h.Del("X-Trace-Code")
+		headers = append(headers, h)
+	}
+	for i := 1; i < len(bodies); i++ {
+		assert.Equal(t, bodies[0], bodies[i])
+		assert.Equal(t, headers[0], headers[i])
+	}
+	assert.Contains(t, bodies[0], `"client":""`)
+}
+
+func TestThrottleHTTP(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
+		c.Session.Throttle.PerUsername = session.Limit{MaxFailures: 2, WaitIncrement: time.Minute}
+	})
+	e.addUser(t, "alice", "password1", nil)
+	for range 2 {
+		rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"bad"}`})
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+	}
+	for _, name := range []string{"alice", "alice"} {
+		rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"` + name + `","password":"password1"}`})
+		require.Equal(t, http.StatusTooManyRequests, rec.Code)
+		assert.Equal(t, "60", rec.Header().Get("Retry-After"))
+	}
+	e.clock.Add(time.Minute)
+	e.token(t, "alice", "password1")
+	// The success reset the count.
+	rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"bad"}`})
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+}
+
+func TestTokenCheck(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", func(u *user.User) { u.Roles = []string{"USER"} })
+	tok := e.token(t, "alice", "password1")
+
+	other, err := token.GenerateEd25519("")
+	require.NoError(t, err)
+	otherSet, err := token.NewKeySet(other)
+	require.NoError(t, err)
+	signer, err := token.NewSigner(otherSet, token.Config{Service: "UNIVERSAL", Now: e.clock.Now})
+	require.NoError(t, err)
+	foreign, _, err := signer.Issue(token.Identity{Subject: "id-alice", SessionID: strings.Repeat("a", 64)}, 0)
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name, body, ctype, want string
+	}{
+		{"valid", `"` + tok + `"`, "", `{"valid":true,"roles":["USER"]}`},
+		{"garbage", `"abc"`, "", `{"valid":false,"roles":[]}`},
+		{"another key", `"` + foreign + `"`, "", `{"valid":false,"roles":[]}`},
+		{"tampered", `"` + tok[:len(tok)-2] + `AA"`, "", `{"valid":false,"roles":[]}`},
+		{"not a string", `{"token":1}`, "", `{"valid":false,"roles":[]}`},
+		{"empty body", ``, "application/json", `{"valid":false,"roles":[]}`},
+		{"wrong type", `"x"`, "text/plain", `{"valid":false,"roles":[]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.do(t, nil, req{method: "POST", path: "/token/check", body: tc.body, ctype: tc.ctype})
+			require.Equal(t, http.StatusOK, rec.Code)
+			assert.JSONEq(t, tc.want, rec.Body.String())
+		})
+	}
+	t.Run("roles are the current ones", func(t *testing.T) {
+		e.updateUser(t, "id-alice", func(u *user.User) { u.Roles = []string{"ADMIN", "USER"} })
+		rec := e.do(t, nil, req{method: "POST", path: "/token/check", body: `"` + tok + `"`})
+		assert.JSONEq(t, `{"valid":true,"roles":["ADMIN","USER"]}`, rec.Body.String())
+	})
+	t.Run("blocked", func(t *testing.T) {
+		e.updateUser(t, "id-alice", func(u *user.User) { u.Blocked = true })
+		rec := e.do(t, nil, req{method: "POST", path: "/token/check", body: `"` + tok + `"`})
+		assert.JSONEq(t, `{"valid":false,"roles":[]}`, rec.Body.String())
+	})
+}
+
+func TestPasswordChangeAcrossInstances(t *testing.T) {
+	a := newAuthEnv(t, nil, nil, nil)
+	// B shares A's store and keys, as two instances behind a balancer.
+	b := newAuthEnv(t, a.store, a.clock, func(c *gatehouse.Config) { c.Keys = a.g.Keys() })
+	a.addUser(t, "alice", "password1", nil)
+	tokA := a.token(t, "alice", "password1")
+	tokB := b.token(t, "alice", "password1")
+	cookieB := b.cookie(t, "alice", "password1")
+	for _, tok := range []string{tokA, tokB} {
+		rec := b.do(t, b.protected(), req{method: "GET", path: "/x", header: bearer(tok)})
+		require.Equal(t, http.StatusOK, rec.Code)
+	}
+
+	rec := a.do(t, nil, req{method: "POST", path: "/password", header: bearer(tokA), body: `{"current_password":"wrong","new_password":"password-2"}`})
+	require.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
+	rec = a.do(t, nil, req{method: "POST", path: "/password", header: bearer(tokA), body: `{"current_password":"password1","new_password":"short"}`})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, decodeError(t, rec).Message, "new_password:")
+	rec = a.do(t, nil, req{method: "POST", path: "/password", header: bearer(tokA), body: `{"current_password":"password1","new_password":"password-2"}`})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	var newTok string
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &newTok))
+
+	for _, q := range []req{
+		{method: "GET", path: "/x", header: bearer(tokA)},
+		{method: "GET", path: "/x", header: bearer(tokB)},
+		{method: "GET", path: "/x", cookie: cookieB.Value},
+	} {
+		rec := b.do(t, b.protected(), q)
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, "older credentials die on the other instance at once")
+	}
+	rec = b.do(t, b.protected(), req{method: "GET", path: "/x", header: bearer(newTok)})
+	assert.Equal(t, http.StatusOK, rec.Code)
+	rec = b.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"password1"}`})
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	b.token(t, "alice", "password-2")
+}
+
+func TestPasswordChangeByReadOnlyUserWithCookie(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "reader", "password1", func(u *user.User) { u.Access = user.AccessReadOnly })
+	c := e.cookie(t, "reader", "password1")
+	rec := e.do(t, nil, req{method: "POST", path: "/password", cookie: c.Value, body: `{"current_password":"password1","new_password":"password-2"}`})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var fresh string
+	for _, ck := range rec.Result().Cookies() {
+		if ck.Name == "SID" {
+			fresh = ck.Value
+		}
+	}
+	require.NotEmpty(t, fresh, "a cookie caller gets a new cookie")
+	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code)
+	assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: fresh}).Code)
+}
+
+func TestCookieLogin(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	rec := e.do(t, nil, req{method: "POST", path: "/login", body: `{"username":"alice","password":"password1"}`})
+	require.Equal(t, http.StatusNoContent, rec.Code)
+	assert.Empty(t, rec.Body.String(), "the body never echoes the id")
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	set := rec.Header().Get("Set-Cookie")
+	for _, attr := range []string{"SID=", "Path=/", "HttpOnly", "Secure", "SameSite=Lax", "Max-Age=86400"} {
+		assert.Contains(t, set, attr)
+	}
+	assert.NotContains(t, set, "Domain")
+	old := rec.Result().Cookies()[0]
+	assert.True(t, session.ValidID(old.Value))
+
+	t.Run("form login with an old cookie revokes it", func(t *testing.T) {
+		rec := e.do(t, nil, req{method: "POST", path: "/login", body: "username=alice&password=password1", ctype: "application/x-www-form-urlencoded", cookie: old.Value})
+		require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
+		fresh := rec.Result().Cookies()[0]
+		assert.NotEqual(t, old.Value, fresh.Value, "a new id every login")
+		assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: old.Value}).Code)
+		assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: fresh.Value}).Code)
+	})
+	t.Run("credentials in the query are refused", func(t *testing.T) {
+		rec := e.do(t, nil, req{method: "POST", path: "/login?username=alice&password=password1", body: `{"username":"alice","password":"password1"}`})
+		assert.Equal(t, http.StatusBadRequest, rec.Code)
+	})
+	t.Run("unknown form field", func(t *testing.T) {
+		rec := e.do(t, nil, req{method: "POST", path: "/login", body: "username=alice&password=password1&admin=1", ctype: "application/x-www-form-urlencoded"})
+		assert.Equal(t, http.StatusBadRequest, rec.Code)
+	})
+	t.Run("an id the server did not make is never stored", func(t *testing.T) {
+		made := strings.Repeat("A", 43)
+		rec := e.do(t, nil, req{method: "POST", path: "/login", body: `{"username":"alice","password":"password1"}`, cookie: made})
+		require.Equal(t, http.StatusNoContent, rec.Code)
+		assert.NotEqual(t, made, rec.Result().Cookies()[0].Value)
+		assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: made}).Code)
+	})
+	t.Run("insecure cookie by config", func(t *testing.T) {
+		e2 := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) { c.InsecureCookie = true })
+		e2.addUser(t, "alice", "password1", nil)
+		rec := e2.do(t, nil, req{method: "POST", path: "/login", body: `{"username":"alice","password":"password1"}`})
+		assert.NotContains(t, rec.Header().Get("Set-Cookie"), "Secure")
+	})
+}
+
+func TestLogout(t *testing.T) {
+	for _, route := range []struct{ method, path string }{{"POST", "/logout"}, {"DELETE", "/session"}} {
+		t.Run(route.method+" "+route.path, func(t *testing.T) {
+			e := newAuthEnv(t, nil, nil, nil)
+			e.addUser(t, "alice", "password1", func(u *user.User) { u.Access = user.AccessReadOnly })
+			c1 := e.cookie(t, "alice", "password1")
+			c2 := e.cookie(t, "alice", "password1")
+			tok := e.token(t, "alice", "password1")
+			rec := e.do(t, nil, req{method: route.method, path: route.path, cookie: c1.Value})
+			require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
+			assert.Contains(t, rec.Header().Get("Set-Cookie"), "Max-Age=0")
+			assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c1.Value}).Code)
+			assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c2.Value}).Code, "exactly one session ends")
+			assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+
+			rec = e.do(t, nil, req{method: route.method, path: route.path, header: bearer(tok)})
+			require.Equal(t, http.StatusNoContent, rec.Code)
+			assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+			rec = e.do(t, nil, req{method: route.method, path: route.path, header: bearer(tok)})
+			assert.Equal(t, http.StatusUnauthorized, rec.Code)
+		})
+	}
+}
+
+func TestExpiryAndIdleHTTP(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
+		c.Session.IdleTimeout = 10 * time.Minute
+		c.Session.Token.Leeway = -1
+	})
+	e.addUser(t, "alice", "password1", nil)
+	c := e.cookie(t, "alice", "password1")
+	e.clock.Add(10*time.Minute - time.Second)
+	require.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code)
+	e.clock.Add(10*time.Minute + time.Second)
+	require.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code)
+
+	rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"password1","ttl_seconds":300}`})
+	var tok string
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &tok))
+	e.clock.Add(299 * time.Second)
+	require.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+	e.clock.Add(2 * time.Second)
+	require.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+}
+
+func TestBlockedAndDeletedLockedOutAtOnce(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	e.addUser(t, "bob", "password1", nil)
+	ta, tb := e.token(t, "alice", "password1"), e.token(t, "bob", "password1")
+	e.updateUser(t, "id-alice", func(u *user.User) { u.Blocked = true })
+	require.NoError(t, e.store.Users().DeleteUser(t.Context(), "id-bob"))
+	for _, tok := range []string{ta, tb} {
+		rec := e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)})
+		assert.Equal(t, http.StatusUnauthorized, rec.Code)
+		assert.Equal(t, `Bearer realm="UNIVERSAL"`, rec.Header().Get("WWW-Authenticate"))
+	}
+}
+
+func TestEpochMismatch(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	tok := e.token(t, "alice", "password1")
+	e.updateUser(t, "id-alice", func(u *user.User) { u.SessionEpoch++ })
+	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+	require.NoError(t, e.g.Sessions().RevokeAll(t.Context(), "id-alice", session.Client{}))
+}

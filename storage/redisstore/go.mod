@@ -2,13 +2,17 @@ module github.com/gatehouse-go/gatehouse/storage/redisstore
 
 go 1.26.0
 
-require github.com/gatehouse-go/gatehouse v0.0.0
+require (
+	github.com/gatehouse-go/gatehouse v0.0.0
+	github.com/redis/go-redis/v9 v9.23.0
+	github.com/stretchr/testify v1.12.1
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/redis/go-redis/v9 v9.23.0 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
 )
 

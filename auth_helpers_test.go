@@ -179,3 +179,5 @@ func normalised(t *testing.T, rec *httptest.ResponseRecorder) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func memstoreNew(c *fakeClock) storage.Store { return memstore.New(memstore.Config{Now: c.Now}) }

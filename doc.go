@@ -18,13 +18,32 @@
 // The logic lives in small packages that never import net/http; this root
 // package is the HTTP face and the facade that wires them:
 //
-//	gatehouse (HTTP handlers, error bodies, data file)
+//	gatehouse (HTTP handlers, middleware, error bodies, data file)
+//	  └─ session      login, live-session authentication, logout, password
+//	                  change, revocation, brute-force throttle
+//	  └─ token        JWT issue and verification, key sets, JWKS
 //	  └─ user         User, field validation, password hashing
 //	  └─ permissions  roles and grants
 //	  └─ storage      one interface per concern; memstore, storagetest
 //
 // Dependencies point one way, towards storage. The core module needs only
 // golang-jwt and golang.org/x/crypto.
+//
+// # Authentication
+//
+// POST /token (seed 004) returns a JWT as a JSON string; POST /login sets the
+// session cookie (SID by default: HttpOnly, SameSite=Lax, Path=/, Secure
+// unless Config.InsecureCookie); POST /token/check answers {valid, roles}
+// and never an error status; POST /password changes the password, ending
+// every older session and token of the user, and returns a new JWT;
+// POST /logout and DELETE /session revoke the caller's session. The host's
+// own routes use [Gatehouse.Authenticate] (bearer token or cookie; the
+// *session.Auth goes in the context, read it with session.FromContext),
+// then [Gatehouse.RequireEntity], [Gatehouse.RequireSpecific] or
+// [Gatehouse.RequireAdmin]. Read-only users get 403 on every method but GET,
+// HEAD and OPTIONS, except on their own credentials; cookie-authenticated
+// unsafe requests pass net/http's CrossOriginProtection. See package session
+// for the live-session rule and the login throttle.
 //
 // # Errors
 //

@@ -319,3 +319,21 @@ func TestEpochMismatch(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
 	require.NoError(t, e.g.Sessions().RevokeAll(t.Context(), "id-alice", session.Client{}))
 }
+
+func TestLogsHoldNoSecrets(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	tok := e.token(t, "alice", "password1")
+	c := e.cookie(t, "alice", "password1")
+	e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"secret-wrong"}`})
+	e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok + "x")})
+	e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value + "x"})
+	e.do(t, e.protected(), req{method: "POST", path: "/x", cookie: c.Value, header: map[string]string{"Sec-Fetch-Site": "cross-site"}})
+	e.do(t, nil, req{method: "POST", path: "/logout", cookie: c.Value})
+	e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value})
+	logs := e.logs.String()
+	require.NotEmpty(t, logs)
+	for _, secret := range []string{"password1", "secret-wrong", tok, c.Value, session.HashID(c.Value)} {
+		assert.NotContains(t, logs, secret)
+	}
+}

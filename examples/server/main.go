@@ -3,6 +3,8 @@
 //
 //	go run ./examples/server                  # from the repository root
 //	go run ./examples/server -data my.json -addr 127.0.0.1:9000
+//	go run ./examples/server -store sqlite:/tmp/gh.db -key key.pem
+//	go run ./examples/server -store postgres://u:p@host/db -redis redis://host:6379/0
 //
 // A bad flag or data file stops it with a message and exit status 1.
 package main
@@ -41,6 +43,8 @@ type options struct {
 	key          string
 	issuer       string
 	cookieSecure bool
+	store        string
+	redis        string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -52,6 +56,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.key, "key", "", "PEM private key (Ed25519, ECDSA P-256, RSA) or raw HS256 secret (≥ 32 bytes) for signing tokens; default: a generated Ed25519 key")
 	fs.StringVar(&o.issuer, "issuer", "", "token issuer (iss) and audience; default: the service name")
 	fs.BoolVar(&o.cookieSecure, "cookie-secure", true, "mark the session cookie Secure")
+	fs.StringVar(&o.store, "store", "memory", "where users, roles and sessions live: memory, sqlite:PATH or postgres://…")
+	fs.StringVar(&o.redis, "redis", "", "redis://… URL: keep sessions and counters in Redis (optional)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -85,8 +91,13 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 			return nil, nil, fmt.Errorf("-key: %w", err)
 		}
 	}
-	g, err := gatehouse.New(gatehouse.Config{Service: data.Service, Logger: log, Keys: keys})
+	store, err := openStore(ctx, o.store, o.redis, log)
 	if err != nil {
+		return nil, nil, err
+	}
+	g, err := gatehouse.New(gatehouse.Config{Store: store, Service: data.Service, Logger: log, Keys: keys})
+	if err != nil {
+		store.Close()
 		return nil, nil, err
 	}
 	hasher, err := user.NewHasher(user.HasherConfig{})
@@ -116,6 +127,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "server:", err)
 		return 1
 	}
+	defer g.Store().Close() // after g.Close: the store is ours (-store)
 	defer g.Close()
 
 	ln, err := net.Listen("tcp", o.addr)

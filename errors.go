@@ -155,3 +155,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
 }
+
+// ErrNoMeteredAction is returned by AttachData outside a handler behind
+// Gatehouse.RequireQuota: there is no audit action to attach data to.
+var ErrNoMeteredAction = errors.New("gatehouse: no metered action in this context")

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/gatehouse-go/gatehouse/audit"
+	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
@@ -92,6 +94,28 @@ type Config struct {
 	// then it is the rightmost X-Forwarded-For address that is not. Empty
 	// means X-Forwarded-For is ignored.
 	TrustedProxies []netip.Prefix
+	// SessionSections are the host's sections of the session document
+	// (GET /session, seed 000), by top-level key: "alerts", "events",
+	// "quick_actions", "domain" or any other name but the four gatehouse
+	// fills (sessioninfo, session_roles, session_role_params,
+	// session_parameters), which New refuses.
+	SessionSections map[string]SessionSection
+	// DefaultLocale is the locale of users without one, in /userInfo and
+	// the session document's lang; empty means DefaultLocale ("en").
+	DefaultLocale string
+
+	// Audit configures the recorder of actions (see package audit): write
+	// through by default, or a bounded buffer. Its Server, Now and Logger
+	// default to the ones above.
+	Audit audit.Config
+	// ReportWriter renders GET /statistics/report. Nil means the endpoint
+	// answers 501: the XLSX writer lives in the nested module
+	// github.com/gatehouse-go/gatehouse/report/xlsx (xlsx.New()), so that
+	// the core module does not depend on an XLSX library.
+	ReportWriter audit.ReportWriter
+	// Quota configures the quota enforcer of Gatehouse.RequireQuota. Its
+	// Now defaults to the one above.
+	Quota quota.Config
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is
@@ -116,6 +140,14 @@ type Gatehouse struct {
 	cookieSecure bool
 	proxies      []netip.Prefix
 	csrf         *http.CrossOriginProtection
+
+	sections      map[string]SessionSection
+	sectionNames  []string
+	defaultLocale string
+
+	recorder *audit.Recorder
+	report   audit.ReportWriter
+	quotas   *quota.Enforcer
 }
 
 // New validates cfg, fills in its defaults and returns a Gatehouse.
@@ -159,6 +191,9 @@ func New(cfg Config) (*Gatehouse, error) {
 	case g.healthTTL < 0:
 		return nil, errors.New("gatehouse: HealthTimeout must not be negative")
 	}
+	if err := g.initDocuments(cfg); err != nil {
+		return nil, err
+	}
 	if g.keys == nil {
 		k, err := token.GenerateEd25519("")
 		if err != nil {
@@ -173,7 +208,14 @@ func New(cfg Config) (*Gatehouse, error) {
 		g.store = memstore.New(memstore.Config{Now: g.now})
 		g.ownsStore = true
 	}
+	if err := g.initMetering(cfg); err != nil {
+		if g.ownsStore {
+			_ = g.store.Close()
+		}
+		return nil, err
+	}
 	if err := g.initSessions(cfg); err != nil {
+		_ = g.recorder.Close()
 		if g.ownsStore {
 			_ = g.store.Close()
 		}
@@ -191,13 +233,15 @@ func (g *Gatehouse) Keys() *token.KeySet { return g.keys }
 // Service returns the service description, with defaults filled in.
 func (g *Gatehouse) Service() Service { return g.service }
 
-// Close closes the store if New created it; a store passed in Config is
-// the caller's to close.
+// Close writes the audit records still buffered (Config.Audit.Buffer),
+// then closes the store if New created it; a store passed in Config is the
+// caller's to close.
 func (g *Gatehouse) Close() error {
+	err := g.recorder.Close()
 	if g.ownsStore {
-		return g.store.Close()
+		err = errors.Join(err, g.store.Close())
 	}
-	return nil
+	return err
 }
 
 // Health pings the store within the health timeout and returns 1 when it
@@ -221,5 +265,8 @@ func (g *Gatehouse) Handler() http.Handler {
 	r.handle("GET /version", "version", g.serveVersion)
 	r.handle("GET /.well-known/jwks.json", "jwks", g.serveJWKS)
 	g.authRoutes(r)
+	g.whoamiRoutes(r)
+	g.auditRoutes(r)
+	r.handle("GET /quotas", "quotas", g.authed(g.serveQuotas))
 	return r.finish()
 }

@@ -1,0 +1,16 @@
+package gatehouse
+
+import (
+	"net/http"
+
+	"github.com/gatehouse-go/gatehouse/quota"
+	"github.com/gatehouse-go/gatehouse/session"
+)
+
+// serveQuotas answers GET /quotas: the caller's effective quotas, each the
+// most generous of their roles per service and method group (seed 004).
+func (g *Gatehouse) serveQuotas(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, quota.NewDocument(a.Set.Quotas()))
+	return nil
+}

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -95,7 +96,7 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := gatehouse.New(gatehouse.Config{Store: store, Service: data.Service, Logger: log, Keys: keys})
+	g, err := gatehouse.New(gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Service: data.Service, Logger: log, Keys: keys})
 	if err != nil {
 		store.Close()
 		return nil, nil, err

@@ -24,6 +24,8 @@
 //	  └─ token        JWT issue and verification, key sets, JWKS
 //	  └─ user         User, field validation, password hashing
 //	  └─ permissions  roles and grants
+//	  └─ audit        action recorder, audit queries, trace data, statistics
+//	  └─ quota        quota enforcement over the store's atomic counters
 //	  └─ storage      one interface per concern; memstore, storagetest
 //
 // Dependencies point one way, towards storage. The core module needs only
@@ -44,6 +46,18 @@
 // HEAD and OPTIONS, except on their own credentials; cookie-authenticated
 // unsafe requests pass net/http's CrossOriginProtection. See package session
 // for the live-session rule and the login throttle.
+//
+// # Audit and quotas
+//
+// GET /audit, GET /trace/{tracecode}, GET /statistics, GET
+// /statistics/report and GET /quotas (seed 004) need a session. A user sees
+// their own actions, their company's with the specific permission
+// audit_read_all or as admin, never another company's (package audit). The
+// report is written by Config.ReportWriter, 501 without one; the XLSX writer
+// is the nested module report/xlsx. Host routes behind
+// Gatehouse.RequireQuota are charged to the caller's quota (package quota;
+// 429 with Retry-After when a limit would be exceeded) and audited, with data
+// added by AttachData; Gatehouse.Audit records any other action.
 //
 // # Errors
 //

@@ -26,6 +26,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
+	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -96,7 +97,9 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := gatehouse.New(gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Service: data.Service, Logger: log, Keys: keys})
+	g, err := gatehouse.New(gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Service: data.Service, Logger: log, Keys: keys,
+		Session:        session.Config{Token: token.Config{Issuer: o.issuer, Audience: o.issuer}},
+		InsecureCookie: !o.cookieSecure})
 	if err != nil {
 		store.Close()
 		return nil, nil, err

@@ -32,6 +32,9 @@ func (g *Gatehouse) initSessions(cfg Config) error {
 	if sc.Token.Service == "" {
 		sc.Token.Service = g.service.Name
 	}
+	if sc.Audit == nil {
+		sc.Audit = g.recorder
+	}
 	m, err := session.New(g.store, g.keys, sc)
 	if err != nil {
 		return fmt.Errorf("gatehouse: %w", err)

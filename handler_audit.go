@@ -24,7 +24,7 @@ func (g *Gatehouse) initMetering(cfg Config) error {
 	if ac.Logger == nil {
 		ac.Logger = g.log
 	}
-	rec, err := audit.New(g.store.Audit(), ac)
+	rec, err := audit.New(lazyAudit{g.store}, ac)
 	if err != nil {
 		return fmt.Errorf("gatehouse: %w", err)
 	}
@@ -32,7 +32,7 @@ func (g *Gatehouse) initMetering(cfg Config) error {
 	if qc.Now == nil {
 		qc.Now = g.now
 	}
-	enf, err := quota.New(g.store.Counters(), qc)
+	enf, err := quota.New(lazyCounters{g.store}, qc)
 	if err != nil {
 		_ = rec.Close()
 		return fmt.Errorf("gatehouse: %w", err)

@@ -218,3 +218,18 @@ func TestAttachDataOutsideRequireQuota(t *testing.T) {
 	err := gatehouse.AttachData(context.Background(), storage.Attachment{Flow: storage.FlowInput})
 	assert.ErrorIs(t, err, gatehouse.ErrNoMeteredAction)
 }
+
+func TestSecurityEventsGoThroughTheRecorder(t *testing.T) {
+	e := newMeteringEnv(t, func(c *gatehouse.Config) { c.Audit.Buffer = 16 })
+	e.user(t, "alice", "acme", nil) // one login
+	rec := e.do(t, nil, req{method: http.MethodPost, path: "/token", body: `{"username":"alice","password":"wrong"}`})
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.NoError(t, e.g.Close()) // flushes the buffer
+	assert.Equal(t, uint64(2), e.g.Audit().Stats().Written)
+	outcomes := map[string]bool{}
+	for _, r := range e.auditRecords(t, "acme", "login") {
+		outcomes[r.Outcome] = true
+		assert.Equal(t, "AUTH", r.MethodGroup)
+	}
+	assert.Len(t, outcomes, 2, "a successful and a failed login")
+}

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 
+	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/internal/randid"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
@@ -36,6 +37,18 @@ func (m *Manager) audit(ctx context.Context, rec storage.AuditRecord, outcome, d
 			return
 		}
 		rec.TraceCode = id
+	}
+	if m.cfg.Audit != nil {
+		err := m.cfg.Audit.Record(ctx, audit.Action{
+			TraceCode: rec.TraceCode, Time: rec.Time, Service: rec.Service,
+			OperationID: rec.OperationID, MethodGroup: rec.MethodGroup,
+			Outcome: rec.Outcome, Username: rec.Username, Company: rec.Company,
+			ClientIP: rec.ClientIP, Detail: rec.Detail,
+		})
+		if err != nil {
+			m.cfg.Logger.WarnContext(ctx, "session: audit write failed", "operation", rec.OperationID, "outcome", outcome, "err", err)
+		}
+		return
 	}
 	if err := m.store.Audit().AppendAudit(ctx, rec); err != nil {
 		m.cfg.Logger.WarnContext(ctx, "session: audit write failed", "operation", rec.OperationID, "outcome", outcome, "err", err)

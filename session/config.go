@@ -1,11 +1,13 @@
 package session
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"time"
 
+	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -135,6 +137,12 @@ type Config struct {
 	// Logger receives warnings (an unknown role held by a user, a failed
 	// audit write). Nil means slog.Default(). Nothing secret is logged.
 	Logger *slog.Logger
+	// Audit, when set, receives the manager's audit records (logins,
+	// logouts, password changes, denials) instead of the store's
+	// AuditStore: gatehouse passes its *audit.Recorder, so that security
+	// events share its buffer, retries and counters. Nil means appending
+	// to the store directly.
+	Audit AuditRecorder
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -195,4 +203,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.Logger = slog.Default()
 	}
 	return c, nil
+}
+
+// AuditRecorder records audit actions; *audit.Recorder implements it.
+type AuditRecorder interface {
+	Record(ctx context.Context, a audit.Action) error
 }

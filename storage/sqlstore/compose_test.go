@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -30,11 +31,13 @@ func redisClient(t *testing.T) (*redis.Client, string) {
 	require.NoError(t, err)
 	prefix := "ghtest:" + randHex(t) + ":"
 	t.Cleanup(func() {
+		// Not t.Context(): it is canceled before cleanups run.
+		ctx := context.Background()
 		c := redis.NewClient(opts)
 		defer c.Close()
-		keys, _ := c.Keys(t.Context(), prefix+"*").Result()
+		keys, _ := c.Keys(ctx, prefix+"*").Result()
 		if len(keys) > 0 {
-			c.Del(t.Context(), keys...)
+			c.Del(ctx, keys...)
 		}
 	})
 	return redis.NewClient(opts), prefix

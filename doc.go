@@ -47,6 +47,19 @@
 // unsafe requests pass net/http's CrossOriginProtection. See package session
 // for the live-session rule and the login throttle.
 //
+// # Who am I
+//
+// GET /session serves the session document of seed 000 ([SessionDocument];
+// the host adds its own sections through Config.SessionSections, see
+// [SessionSection]), GET /user the [UserDocument], GET /userInfo and GET
+// /permissions seed 003's documents, GET and PUT /account seed 004's
+// [AccountDocument] (PUT changes only name, email and phone; see
+// [TimezoneOffset] for its timezone). A host serving them at its own paths
+// or in its own shapes calls [Gatehouse.SessionDocument],
+// [Gatehouse.PermissionsDocument], [NewUserDocument] or
+// [NewAccountDocument] behind [Gatehouse.Authenticate]; examples/seeds does
+// so for all five seeds. Package gatehousetest helps test such handlers.
+//
 // # Audit and quotas
 //
 // GET /audit, GET /trace/{tracecode}, GET /statistics, GET

@@ -12,9 +12,29 @@
 //		Backends: []storage.Backend{hot},
 //	})
 //
-// Every instance pointed at the same Redis sees the same sessions,
-// revocations and counters at once: a logout or a quota spent on one
-// instance is seen by the next request on any other.
+// # Consistency
+//
+// Every instance pointed at the same Redis (and prefix) sees the same
+// sessions, revocations, counters and slots at once: the store caches
+// nothing, so a logout, a failed login counting towards a lockout or a quota
+// spent on one instance is seen by the next request on any other. What ends
+// every session of a user at once, a password change or a block, is on the
+// user (its session epoch, its blocked flag), which stays in SQL and is read
+// on every authentication; the sessions in Redis then fail the epoch check
+// without being touched: for several instances the SQL side must be shared
+// too (PostgreSQL, not memstore or SQLite). Each store call goes to one backend and no
+// transaction spans the two: a password change opens its new session in
+// Redis under the next epoch, which authenticates nobody until the password
+// and the epoch are written to SQL in one update, and revokes it again if
+// that update fails.
+//
+// When Redis cannot be reached every method returns an error, and gatehouse
+// fails closed: no session authenticates, logins and quota checks are refused
+// (503), and the composed store's Ping fails, so GET /health answers 0. Redis keeps
+// only what its persistence settings keep: run without persistence, a restart
+// ends every session and starts the throttle and quota counts afresh; with
+// replication, which is asynchronous, a failover can lose the last writes,
+// a logout among them. Use appendonly where that matters.
 //
 // # Keys
 //

@@ -49,6 +49,30 @@
 // its context. Errors start with "sqlstore:" and wrap the driver's error
 // with %w; they are for logs, and gatehouse never shows them to clients.
 //
+// # Several instances
+//
+// PostgreSQL is for any number of gatehouse instances sharing one database.
+// The store caches nothing: sessions and their revocation, users with their
+// session epoch and blocked flag, roles and the policy version, counters and
+// slots are all read from the database by every call, so every instance sees
+// every write of the others on its next query. The session manager reads the
+// session and its user on every authentication, and the policy version too
+// (unless session.Config.PolicyRefresh allows reusing it), so a logout, a
+// password change, a blocked user or a role change made through one instance
+// is enforced by every other on its very next request, and throttle and quota
+// counts are global. The only per-process state is the compiled permission
+// sets, keyed by that policy version. The instances must share the token
+// signing key.
+//
+// SQLite is for one process that keeps its state across restarts: the store
+// holds the file's single connection, and several processes on one file are
+// not what it is built or tested for.
+//
+// When the database cannot be reached, every method returns an error and
+// nothing is served from memory instead: gatehouse fails closed, refusing
+// authentications, logins, logouts and quota checks with 503, and its health
+// drops to 0.
+//
 // # Mixing with Redis
 //
 // Users, roles, parameters and audit records belong in SQL; sessions and

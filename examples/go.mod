@@ -6,6 +6,7 @@ require (
 	github.com/gatehouse-go/gatehouse v0.0.0
 	github.com/gatehouse-go/gatehouse/storage/redisstore v0.0.0
 	github.com/gatehouse-go/gatehouse/storage/sqlstore v0.0.0
+	github.com/go-chi/chi/v5 v5.5.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
 )

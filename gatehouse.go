@@ -258,9 +258,20 @@ func (g *Gatehouse) Health(ctx context.Context) float64 {
 
 // Handler returns the HTTP API, to be mounted by the host on its own mux
 // (with http.StripPrefix when mounted under a prefix). Every response carries
-// an X-Trace-Code header; every error has the seed-004 body.
+// an X-Trace-Code header; every error has the seed-004 body ([ErrorBody],
+// except the 404 of GET /docs/{filename}: [DocsErrorBody], as seed 004
+// documents for that endpoint). GET /docs/openapi.json describes every
+// endpoint (OpenAPI 3.1).
 func (g *Gatehouse) Handler() http.Handler {
 	r := newRouter(g)
+	g.routes(r)
+	return r.finish()
+}
+
+// routes registers every endpoint of the API on r. The OpenAPI document
+// served at /docs/openapi.json describes exactly these (a test compares
+// them).
+func (g *Gatehouse) routes(r *router) {
 	r.handle("GET /health", "health", g.serveHealth)
 	r.handle("GET /version", "version", g.serveVersion)
 	r.handle("GET /.well-known/jwks.json", "jwks", g.serveJWKS)
@@ -268,5 +279,5 @@ func (g *Gatehouse) Handler() http.Handler {
 	g.whoamiRoutes(r)
 	g.auditRoutes(r)
 	r.handle("GET /quotas", "quotas", g.authed(g.serveQuotas))
-	return r.finish()
+	g.docsRoutes(r)
 }

@@ -1,0 +1,208 @@
+package gatehouse_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
+)
+
+func getDocs(t *testing.T, env *gatehousetest.Env, name string) *httptest.ResponseRecorder {
+	t.Helper()
+	return env.Serve(nil, httptest.NewRequest(http.MethodGet, "/docs/"+name, nil))
+}
+
+// The OpenAPI document must describe exactly the routes Handler registers:
+// a route added without documentation, or documentation of a route that
+// is gone, fails here.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	env := gatehousetest.New(t)
+	rec := getDocs(t, env, gatehouse.DocsOpenAPIJSON)
+	require.Equal(t, http.StatusOK, rec.Code)
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+	assert.Equal(t, "3.1.0", doc.OpenAPI)
+	var documented []string
+	for path, item := range doc.Paths {
+		for method := range item {
+			documented = append(documented, strings.ToUpper(method)+" "+path)
+		}
+	}
+	slices.Sort(documented)
+	routes := gatehouse.ExportRoutes(env.G)
+	require.NotEmpty(t, routes)
+	assert.Contains(t, routes, "GET /docs/{filename}")
+	assert.Equal(t, routes, documented, "routes registered by Handler (left) vs operations in api/openapi.json (right)")
+}
+
+func TestDocsFiles(t *testing.T) {
+	env := gatehousetest.New(t)
+	spec := getDocs(t, env, gatehouse.DocsOpenAPIJSON).Body.Bytes()
+	var paths struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+		} `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(spec, &paths))
+
+	for _, tc := range []struct {
+		name, contentType string
+		check             func(t *testing.T, body string, h http.Header)
+	}{
+		{gatehouse.DocsOpenAPIJSON, "application/json; charset=utf-8", func(t *testing.T, body string, h http.Header) {
+			assert.True(t, json.Valid([]byte(body)))
+		}},
+		{gatehouse.DocsOpenAPIYAML, "application/yaml; charset=utf-8", func(t *testing.T, body string, h http.Header) {
+			assert.True(t, strings.HasPrefix(body, "openapi: \"3.1.0\"\n"), "starts with the version")
+			assert.Contains(t, body, "\n  \"/trace/{tracecode}\":\n")
+			assert.False(t, json.Valid([]byte(body)), "block YAML, not JSON served as YAML")
+		}},
+		{gatehouse.DocsHTML, "text/html; charset=utf-8", func(t *testing.T, body string, h http.Header) {
+			assert.NotContains(t, strings.ToLower(body), "<script", "the page runs no script")
+			assert.NotContains(t, body, "http://", "the page loads nothing")
+			assert.NotContains(t, body, "https://", "the page loads nothing")
+			assert.Contains(t, h.Get("Content-Security-Policy"), "default-src 'none'")
+			for path, item := range paths.Paths {
+				for method, op := range item {
+					assert.Contains(t, body, `id="op-`+op.OperationID+`"`, "%s %s has a section", method, path)
+					assert.Contains(t, body, `<span class="path">`+path+`</span>`)
+				}
+			}
+			assert.Contains(t, body, `<a href="#schema-TokenRequest">TokenRequest</a>`, "schemas are linked")
+			assert.Contains(t, body, "60..31556926", "constraints are shown")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := getDocs(t, env, tc.name)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.Equal(t, tc.contentType, rec.Header().Get("Content-Type"))
+			assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+			assert.NotEmpty(t, rec.Header().Get("X-Trace-Code"))
+			tc.check(t, rec.Body.String(), rec.Header())
+		})
+	}
+}
+
+func TestDocsErrors(t *testing.T) {
+	env := gatehousetest.New(t)
+	for _, tc := range []struct {
+		desc, name string
+		status     int
+	}{
+		{"5 characters is too short", "a.yml", http.StatusBadRequest},
+		{"129 characters is too long", strings.Repeat("a", 124) + ".html", http.StatusBadRequest},
+		{"6 characters, unknown", "a.json", http.StatusNotFound},
+		{"128 characters, unknown", strings.Repeat("a", 123) + ".html", http.StatusNotFound},
+		{"6 characters of 2 bytes each count as 6", "éééééé", http.StatusNotFound},
+		{"another language", "file_ru.html", http.StatusNotFound},
+		{"case matters", "OpenAPI.json", http.StatusNotFound},
+		{"no traversal", "..%2Fgo.mod", http.StatusNotFound},
+		{"the template is not served", "page.html.tmpl", http.StatusNotFound},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			rec := getDocs(t, env, tc.name)
+			require.Equal(t, tc.status, rec.Code, rec.Body.String())
+			assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
+			trace := rec.Header().Get("X-Trace-Code")
+			require.NotEmpty(t, trace)
+			dec := json.NewDecoder(rec.Body)
+			dec.DisallowUnknownFields()
+			if tc.status == http.StatusBadRequest {
+				var body gatehouse.ErrorBody
+				require.NoError(t, dec.Decode(&body))
+				assert.True(t, strings.HasPrefix(body.Message, "filename: "), "the message names the parameter: %q", body.Message)
+				assert.Equal(t, trace, body.TraceData.Code)
+				return
+			}
+			var body gatehouse.DocsErrorBody
+			require.NoError(t, dec.Decode(&body), "the seed-004 documentation error body")
+			want := tc.name
+			if tc.name == "..%2Fgo.mod" {
+				want = "../go.mod"
+			}
+			assert.Equal(t, want, body.ResourceID)
+			assert.Equal(t, trace, body.Detail.TraceData.Code)
+			assert.Equal(t, "docs", body.Detail.TraceData.Operation)
+			assert.Equal(t, env.G.Service().Name, body.Detail.TraceData.Service)
+		})
+	}
+}
+
+func TestDocsHTMLEscapes(t *testing.T) {
+	spec := `{"openapi":"3.1.0","info":{"title":"<script>alert(1)</script>","version":"1","description":"a <b>b</b> & c"},
+	"paths":{"/x":{"get":{"operationId":"x\"><script>","summary":"<img src=x onerror=alert(1)>",
+	"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"$ref":"#/components/schemas/A\"><script>"}}}}}}}},
+	"components":{"schemas":{"A\"><script>":{"type":"object","properties":{"<i>":{"type":"string","pattern":"^<script>$"}}}}}}`
+	page, err := gatehouse.ExportRenderDocsHTML([]byte(spec))
+	require.NoError(t, err)
+	s := string(page)
+	assert.NotContains(t, s, "<script>")
+	assert.NotContains(t, s, "<img")
+	assert.NotContains(t, s, "<i>")
+	assert.NotContains(t, s, "<b>")
+	assert.Contains(t, s, "&lt;script&gt;alert(1)&lt;/script&gt;")
+}
+
+func TestDocsHTMLRefusesBrokenDocuments(t *testing.T) {
+	for name, spec := range map[string]string{
+		"not JSON":             `{`,
+		"unresolved response":  `{"paths":{"/x":{"get":{"responses":{"200":{"$ref":"#/components/responses/Nope"}}}}}}`,
+		"unresolved parameter": `{"paths":{"/x":{"get":{"parameters":[{"$ref":"#/components/parameters/Nope"}]}}}}`,
+		"unresolved header":    `{"paths":{"/x":{"get":{"responses":{"200":{"headers":{"H":{"$ref":"#/components/headers/Nope"}}}}}}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := gatehouse.ExportRenderDocsHTML([]byte(spec))
+			assert.Error(t, err)
+		})
+	}
+}
+
+func TestJSONToYAML(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"scalars at the top", `"x"`, "x\n"},
+		{"number", `12.50`, "12.50\n"},
+		{"empty object", `{}`, "{}\n"},
+		{"empty array", `[]`, "[]\n"},
+		{"keeps key order", `{"b":1,"a":true,"c":null}`, "b: 1\na: true\nc: null\n"},
+		{"nested object", `{"a":{"b":{"c":"d"}}}`, "a:\n  b:\n    c: d\n"},
+		{"empty collections as values", `{"a":{},"b":[]}`, "a: {}\nb: []\n"},
+		{"array of scalars", `{"a":["x",1,false]}`, "a:\n  - x\n  - 1\n  - false\n"},
+		{"array of objects", `[{"a":1,"b":2},{"c":3}]`, "- a: 1\n  b: 2\n- c: 3\n"},
+		{"array of arrays", `[[1,2],[]]`, "-\n  - 1\n  - 2\n- []\n"},
+		{"object in object in array", `[{"a":{"b":1}}]`, "- a:\n    b: 1\n"},
+		{"status codes are strings", `{"200":"ok"}`, "\"200\": ok\n"},
+		{"numeric strings stay strings", `["1","1.5","3.1.0","-1"]`, "- \"1\"\n- \"1.5\"\n- \"3.1.0\"\n- \"-1\"\n"},
+		{"YAML 1.1 booleans stay strings", `["yes","No","on","OFF","y","true","null"]`,
+			"- \"yes\"\n- \"No\"\n- \"on\"\n- \"OFF\"\n- \"y\"\n- \"true\"\n- \"null\"\n"},
+		{"paths and refs are plain", `{"$ref":"#/x","/a/b":"application/json"}`, "$ref: \"#/x\"\n/a/b: application/json\n"},
+		{"braces, colons, spaces are quoted", `{"/t/{id}":"a: b","k":"two words"}`, "\"/t/{id}\": \"a: b\"\nk: \"two words\"\n"},
+		{"escapes", `{"k":"line\nnext \"q\" \\ tab\t<>&"}`, "k: \"line\\nnext \\\"q\\\" \\\\ tab\\t<>&\"\n"},
+		{"unicode is kept", `{"k":"Логин ✓"}`, "k: \"Логин ✓\"\n"},
+		{"empty string", `{"":""}`, "\"\": \"\"\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := gatehouse.ExportJSONToYAML([]byte(tc.in))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(got))
+		})
+	}
+	for _, bad := range []string{``, `{`, `{"a":1}{}`, `[1,]`, strings.Repeat("[", 100) + strings.Repeat("]", 100)} {
+		t.Run("refuses "+bad, func(t *testing.T) {
+			_, err := gatehouse.ExportJSONToYAML([]byte(bad))
+			assert.Error(t, err)
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package gatehouse
+
+import (
+	"embed"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The file names GET /docs/{filename} serves.
+const (
+	// DocsOpenAPIJSON names the OpenAPI 3.1 document of the API, as JSON.
+	DocsOpenAPIJSON = "openapi.json"
+	// DocsOpenAPIYAML names the same document as YAML.
+	DocsOpenAPIYAML = "openapi.yaml"
+	// DocsHTML names the human-readable page rendered from the document.
+	DocsHTML = "file_en.html"
+)
+
+// apiFiles holds the OpenAPI document (the one source of the three files)
+// and the template of its HTML page. It is read-only.
+//
+//go:embed api/openapi.json api/page.html.tmpl
+var apiFiles embed.FS
+
+// docFile is one file of GET /docs/{filename}.
+type docFile struct {
+	contentType string
+	body        []byte
+}
+
+// buildDocs reads the embedded OpenAPI document and derives the YAML and
+// HTML files from it.
+func buildDocs() (map[string]docFile, error) {
+	spec, err := apiFiles.ReadFile("api/openapi.json")
+	if err != nil {
+		return nil, fmt.Errorf("gatehouse: docs: %w", err)
+	}
+	y, err := jsonToYAML(spec)
+	if err != nil {
+		return nil, fmt.Errorf("gatehouse: docs: %s as YAML: %w", DocsOpenAPIYAML, err)
+	}
+	page, err := renderDocsHTML(spec)
+	if err != nil {
+		return nil, fmt.Errorf("gatehouse: docs: %s: %w", DocsHTML, err)
+	}
+	return map[string]docFile{
+		DocsOpenAPIJSON: {contentType: "application/json; charset=utf-8", body: spec},
+		DocsOpenAPIYAML: {contentType: "application/yaml; charset=utf-8", body: y},
+		DocsHTML:        {contentType: "text/html; charset=utf-8", body: page},
+	}, nil
+}
+
+// docsRoutes registers GET /docs/{filename}. The files are built once per
+// Handler; should that fail (a broken embedded document, which the tests
+// rule out), the endpoint answers 500 and the cause is logged.
+func (g *Gatehouse) docsRoutes(r *router) {
+	files, err := buildDocs()
+	if err != nil {
+		g.log.Error("gatehouse: API documentation unavailable", "err", err)
+	}
+	r.handle("GET /docs/{filename}", "docs", func(w http.ResponseWriter, r *http.Request) error {
+		return g.serveDocs(w, r, files, err)
+	})
+}
+
+// Limits of the filename of GET /docs/{filename} (seed 004).
+const (
+	minDocsFilename = 6
+	maxDocsFilename = 128
+)
+
+// serveDocs answers GET /docs/{filename} (seed 004) with the API
+// documentation: DocsOpenAPIJSON, DocsOpenAPIYAML or DocsHTML. A filename
+// outside 6..128 characters is a 400 naming the parameter, with the usual
+// error body. An unknown filename is a 404 with the body seed 004 documents
+// for this endpoint, [DocsErrorBody], whose resource_id is the filename
+// asked for. Nothing needs a session: the document describes the API, not
+// its data.
+func (g *Gatehouse) serveDocs(w http.ResponseWriter, r *http.Request, files map[string]docFile, buildErr error) error {
+	name := r.PathValue("filename")
+	if n := utf8.RuneCountInString(name); n < minDocsFilename || n > maxDocsFilename {
+		return errorf(http.StatusBadRequest, "filename: length must be %d..%d characters (length)", minDocsFilename, maxDocsFilename)
+	}
+	if buildErr != nil {
+		return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: buildErr}
+	}
+	f, ok := files[name]
+	if !ok {
+		g.writeDocsNotFound(w, r, name)
+		return nil
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Set("Content-Length", strconv.Itoa(len(f.body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "public, max-age=300")
+	if name == DocsHTML {
+		// The page is static: no script at all, its own inline style only.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(f.body)
+	return nil
+}
+
+// DocsErrorBody is the body of a 404 of GET /docs/{filename}: seed 004
+// documents this shape, not the usual [ErrorBody], for that endpoint.
+// ResourceID is the file name that was asked for.
+type DocsErrorBody struct {
+	ResourceID string          `json:"resource_id"`
+	Detail     DocsErrorDetail `json:"detail"`
+}
+
+// DocsErrorDetail is the "detail" of a [DocsErrorBody]: the request's trace
+// data.
+type DocsErrorDetail struct {
+	TraceData TraceData `json:"tracedata"`
+}
+
+// writeDocsNotFound answers an unknown documentation file: 404 with the
+// seed-004 documentation error body, logged with the trace code like every
+// other error.
+func (g *Gatehouse) writeDocsNotFound(w http.ResponseWriter, r *http.Request, name string) {
+	ri := infoFrom(r.Context())
+	body := DocsErrorBody{
+		ResourceID: name,
+		Detail: DocsErrorDetail{TraceData: TraceData{
+			Code:      ri.trace,
+			Client:    ri.client,
+			Server:    g.service.Server,
+			Service:   g.service.Name,
+			Operation: ri.operation,
+			Time:      ri.start.Format(time.RFC3339),
+		}},
+	}
+	g.log.LogAttrs(r.Context(), slog.LevelInfo, "gatehouse: request failed",
+		slog.String("trace", ri.trace),
+		slog.Int("status", http.StatusNotFound),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("operation", ri.operation),
+		slog.String("message", "no such documentation file"),
+	)
+	writeJSON(w, http.StatusNotFound, body)
+}

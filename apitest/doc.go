@@ -1,0 +1,3 @@
+// Package apitest validates gatehouse's HTTP API against its own OpenAPI
+// document: it has only tests.
+package apitest

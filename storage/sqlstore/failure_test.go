@@ -37,6 +37,10 @@ import (
 // answers nothing, and the request must give up rather than hang.
 const requestTimeout = 2 * time.Second
 
+// failingTimeout bounds a request that a test expects to fail midway, so
+// that waiting for a lost reply costs less.
+const failingTimeout = 750 * time.Millisecond
+
 // backend is one server of a deployment that a test can take away.
 type backend struct {
 	name string
@@ -201,7 +205,13 @@ func (s hookedSessions) CreateSession(ctx context.Context, sess storage.Session)
 // token, cookie (when set) as the session cookie.
 func (e *faultEnv) send(t *testing.T, method, path, tok string, cookie *http.Cookie, body string) *httptest.ResponseRecorder {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+	return e.sendWithin(t, requestTimeout, method, path, tok, cookie, body)
+}
+
+// sendWithin is send with the given timeout.
+func (e *faultEnv) sendWithin(t *testing.T, timeout time.Duration, method, path, tok string, cookie *http.Cookie, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	r := httptest.NewRequestWithContext(ctx, method, path, strings.NewReader(body))
 	if body != "" {

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -352,4 +353,41 @@ func (e *faultEnv) backend(name string) backend {
 		}
 	}
 	panic("no backend " + name)
+}
+
+// TestFailurePoolReconnectsAfterTerminatedConnections has the server end
+// every connection of the store (pg_terminate_backend from an admin
+// connection, as a restart or a failover would): a request meanwhile
+// either passes or fails closed, and the pool reconnects by itself.
+func TestFailurePoolReconnectsAfterTerminatedConnections(t *testing.T) {
+	dsn := freshSchema(t, postgresDSN(t))
+	app := "gh_fail_" + randHex(t)
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	db := open(t, u.String(), sqlstore.Config{})
+	b := backend{name: "postgres", down: func() {}, up: func() {}}
+	e := newFaultEnv(t, db, nil, []backend{b}, b, b)
+	tok := e.token(t, "alice", "password1")
+	require.Equal(t, http.StatusOK, e.status(t, tok))
+
+	admin, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	for range 3 {
+		var killed int
+		require.NoError(t, admin.QueryRowContext(t.Context(),
+			"SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", app).Scan(&killed))
+		require.Positive(t, killed, "no connection of the store to terminate")
+
+		rec := e.send(t, http.MethodGet, "/host/me", tok, nil, "")
+		if rec.Code != http.StatusOK {
+			assertFailedClosed(t, rec, "a request on a terminated connection")
+		}
+		e.waitHealthy(t)
+		assert.Equal(t, http.StatusOK, e.status(t, tok), "the pool did not reconnect")
+		assert.True(t, e.checkValid(t, tok))
+	}
 }

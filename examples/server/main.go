@@ -160,6 +160,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		for _, u := range data.Users {
 			fmt.Fprintf(stdout, "  %-8s / %s\n", u.Username, u.Password)
 		}
+		fmt.Fprintf(stdout, "log in and ask who you are:\n"+
+			"  TOKEN=$(curl -s http://%[1]s/token -H 'Content-Type: application/json' \\\n"+
+			"      -d '{\"username\":\"admin\",\"password\":\"admin-demo-password\"}' | tr -d '\"')\n"+
+			"  curl -s http://%[1]s/user -H \"Authorization: Bearer $TOKEN\"\n"+
+			"  curl -s http://%[1]s/permissions -H \"Authorization: Bearer $TOKEN\"\n"+
+			"the API is described at http://%[1]s/docs/file_en.html\n", addr)
 	}
 
 	select {

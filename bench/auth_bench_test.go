@@ -84,8 +84,9 @@ func authedHandler(b *testing.B) http.Handler {
 // bearer JWT signed with EdDSA and with HS256; next to it, per request
 // shape, the same request through a handler that does nothing (so that the
 // middleware's own cost is the difference), for a JWT the verification of
-// the same token alone, and for the cookie the same request through
-// alexedwards/scs LoadAndSave with its memstore plus GetString.
+// the same token alone, the session manager's Authenticate alone (no
+// HTTP), and for the cookie the same request through alexedwards/scs
+// LoadAndSave with its memstore plus GetString.
 func BenchmarkAuthenticate(b *testing.B) {
 	ed, err := token.GenerateEd25519("ed1")
 	check(b, err)
@@ -106,6 +107,9 @@ func BenchmarkAuthenticate(b *testing.B) {
 		b.Run("gatehouse_Authenticate", func(b *testing.B) {
 			serveLoop(b, env.G.Authenticate(authedHandler(b)), newReq)
 		})
+		b.Run("session_Authenticate", func(b *testing.B) {
+			benchManager(b, env.G.Sessions(), session.Credential{SessionID: login.Cookie.Value})
+		})
 		b.Run("scs_LoadAndSave", func(b *testing.B) { benchSCS(b) })
 	})
 	for _, k := range []struct {
@@ -123,6 +127,9 @@ func BenchmarkAuthenticate(b *testing.B) {
 			b.Run("gatehouse_Authenticate", func(b *testing.B) {
 				serveLoop(b, env.G.Authenticate(authedHandler(b)), newReq)
 			})
+			b.Run("session_Authenticate", func(b *testing.B) {
+				benchManager(b, env.G.Sessions(), session.Credential{Bearer: login.Token})
+			})
 			b.Run("gatehouse_Verify", func(b *testing.B) {
 				ver := env.G.Sessions().Verifier()
 				b.ReportAllocs()
@@ -133,6 +140,18 @@ func BenchmarkAuthenticate(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// benchManager calls the session manager's Authenticate alone, without
+// HTTP: the session and permission work (plus verification, for a token).
+func benchManager(b *testing.B, m *session.Manager, c session.Credential) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if a, err := m.Authenticate(ctx, c); err != nil || a.User.Username != authUser.Username {
+			b.Fatal(err)
+		}
 	}
 }
 

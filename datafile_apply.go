@@ -11,6 +11,13 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
+// ApplyDataFile applies d to the gatehouse's store (see [DataFile.Apply])
+// with the password hasher its sessions verify with and its clock, so that
+// the users it creates can log in whatever hasher Config.Session sets.
+func (g *Gatehouse) ApplyDataFile(ctx context.Context, d *DataFile) (ApplyReport, error) {
+	return d.Apply(ctx, g.store, g.sessions.Hasher(), g.now())
+}
+
 // ApplyReport counts what [DataFile.Apply] changed.
 type ApplyReport struct {
 	ParametersPut, ParametersDeleted int

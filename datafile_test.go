@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -278,4 +279,27 @@ func readTestDataF(f *testing.F) []byte {
 		f.Fatal(err)
 	}
 	return b
+}
+
+func TestGatehouseApplyDataFileUsesTheSessionHasher(t *testing.T) {
+	ctx := context.Background()
+	pepper := []byte("a pepper the default hasher does not know")
+	h, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: 10, Pepper: pepper}})
+	require.NoError(t, err)
+	g, _ := newTestGatehouse(t, gatehouse.Config{Session: session.Config{Hasher: h}})
+	d, err := gatehouse.ParseDataFile(readTestData(t))
+	require.NoError(t, err)
+	_, err = g.ApplyDataFile(ctx, d)
+	require.NoError(t, err)
+
+	alice, err := g.Store().Users().GetUserByUsername(ctx, "alice")
+	require.NoError(t, err)
+	ok, _, err := h.Verify(alice.PasswordHash, "alice-demo-password")
+	require.NoError(t, err)
+	assert.True(t, ok, "hashed with the peppered session hasher")
+	plain, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: 10}})
+	require.NoError(t, err)
+	ok, _, _ = plain.Verify(alice.PasswordHash, "alice-demo-password")
+	assert.False(t, ok, "a hasher without the pepper does not verify it")
+	assert.Equal(t, fixedNow, alice.PasswordChangedAt, "the gatehouse clock is used")
 }

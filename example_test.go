@@ -8,10 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"time"
 
 	"github.com/gatehouse-go/gatehouse"
-	"github.com/gatehouse-go/gatehouse/user"
 )
 
 // Embed gatehouse in an application: create it, seed it from a data file
@@ -33,11 +31,7 @@ func ExampleNew() {
 	if err != nil {
 		panic(err)
 	}
-	hasher, err := user.NewHasher(user.HasherConfig{})
-	if err != nil {
-		panic(err)
-	}
-	report, err := data.Apply(context.Background(), g.Store(), hasher, time.Now())
+	report, err := g.ApplyDataFile(context.Background(), data)
 	if err != nil {
 		panic(err)
 	}

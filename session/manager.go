@@ -71,6 +71,11 @@ func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) 
 // whether a token was issued here (it says nothing about the session).
 func (m *Manager) Verifier() *token.Verifier { return m.verifier }
 
+// Hasher returns the password hasher the manager verifies and hashes with
+// (Config.Hasher, or the default), so that passwords set elsewhere — a data
+// file, an admin tool — are hashed the same way.
+func (m *Manager) Hasher() user.Hasher { return m.cfg.Hasher }
+
 // Client describes where a request comes from, for the session record and
 // the audit.
 type Client struct {

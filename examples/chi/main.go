@@ -23,7 +23,6 @@ import (
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
-	"github.com/gatehouse-go/gatehouse/user"
 )
 
 //go:embed data.json
@@ -87,13 +86,7 @@ func setup(ctx context.Context, cfg gatehouse.Config) (*gatehouse.Gatehouse, err
 	if err != nil {
 		return nil, err
 	}
-	hasher := cfg.Session.Hasher
-	if hasher == nil {
-		if hasher, err = user.NewHasher(user.HasherConfig{}); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := d.Apply(ctx, g.Store(), hasher, time.Now()); err != nil {
+	if _, err := g.ApplyDataFile(ctx, d); err != nil {
 		g.Close()
 		return nil, err
 	}

@@ -119,15 +119,10 @@ func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	hasher := o.hasher
-	if hasher == nil {
-		if hasher, err = user.NewHasher(user.HasherConfig{}); err != nil {
-			return nil, nil, err
-		}
-	}
-	if _, err := data.Apply(ctx, g.Store(), hasher, o.now()); err != nil {
+	if _, err := g.ApplyDataFile(ctx, data); err != nil {
 		return nil, nil, err
 	}
+	hasher := g.Sessions().Hasher()
 	for _, du := range demoUsers() {
 		u := du.User
 		if u.PasswordHash, err = hasher.Hash(du.Password); err != nil {

@@ -28,7 +28,6 @@ import (
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
-	"github.com/gatehouse-go/gatehouse/user"
 )
 
 //go:embed demo.json
@@ -104,12 +103,7 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 		store.Close()
 		return nil, nil, err
 	}
-	hasher, err := user.NewHasher(user.HasherConfig{})
-	if err != nil {
-		g.Close()
-		return nil, nil, err
-	}
-	if _, err := data.Apply(ctx, g.Store(), hasher, time.Now()); err != nil {
+	if _, err := g.ApplyDataFile(ctx, data); err != nil {
 		g.Close()
 		return nil, nil, err
 	}

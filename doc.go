@@ -85,8 +85,18 @@
 //
 // A deployment declares its service, schema, session parameters, roles and
 // first users in one JSON file; [ReadDataFile] validates all of it (errors
-// name the place, such as users[3].email) and [DataFile.Apply] writes it to a
-// store, idempotently. See examples/server/demo.json.
+// name the place, such as users[3].email) and [Gatehouse.ApplyDataFile]
+// writes it to the store, idempotently, hashing passwords with the hasher the
+// sessions verify with ([DataFile.Apply] takes any store and hasher). See
+// examples/server/demo.json.
+//
+// # API description
+//
+// GET /docs/openapi.json, /docs/openapi.yaml and /docs/file_en.html describe
+// every endpoint (OpenAPI 3.1, embedded from api/openapi.json). A test of this
+// package fails when a route is missing from the description, and the apitest
+// module validates real requests and responses of every route against it:
+// edit api/openapi.json with the handler.
 //
 // # Implementing a store
 //

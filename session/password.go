@@ -119,7 +119,12 @@ func (m *Manager) ChangePassword(ctx context.Context, a *Auth, current, newPassw
 	}
 	stored, err := m.writePassword(ctx, u, hash)
 	if err != nil {
-		_ = m.store.Sessions().RevokeSession(ctx, res.Session.IDHash)
+		// The new session was opened under the next epoch and its id never
+		// left this function; revoke it even when ctx has ended, so that a
+		// later change to that epoch cannot make it live.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		_ = m.store.Sessions().RevokeSession(rctx, res.Session.IDHash)
+		cancel()
 		m.audit(ctx, rec, "failed", "not stored")
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func (as *auditStore) AppendAudit(ctx context.Context, r storage.AuditRecord) er
 	if r.TraceCode == "" {
 		return fmt.Errorf("memstore: append audit: empty trace code: %w", storage.ErrInvalid)
 	}
-	if err := validateAttachments(r.Attachments); err != nil {
+	if err := storage.ValidateAttachments(r.Attachments); err != nil {
 		return fmt.Errorf("memstore: append audit %q: %w", r.TraceCode, err)
 	}
 	r = r.Clone()
@@ -42,30 +42,6 @@ func (as *auditStore) AppendAudit(ctx context.Context, r storage.AuditRecord) er
 	}
 	as.records[r.TraceCode] = r
 	as.byCompany[r.Company] = append(as.byCompany[r.Company], r.TraceCode)
-	return nil
-}
-
-// validateAttachments checks each attachment's flow and stage, and that no
-// flow and stage pair appears twice.
-func validateAttachments(atts []storage.Attachment) error {
-	type key struct {
-		flow  storage.Flow
-		stage int
-	}
-	seen := make(map[key]bool, len(atts))
-	for _, a := range atts {
-		if a.Flow != storage.FlowInput && a.Flow != storage.FlowOutput {
-			return fmt.Errorf("attachment flow %q: %w", a.Flow, storage.ErrInvalid)
-		}
-		if a.Stage < 0 || a.Stage > storage.MaxStage {
-			return fmt.Errorf("attachment stage %d: %w", a.Stage, storage.ErrInvalid)
-		}
-		k := key{a.Flow, a.Stage}
-		if seen[k] {
-			return fmt.Errorf("attachment %s/%d twice: %w", a.Flow, a.Stage, storage.ErrInvalid)
-		}
-		seen[k] = true
-	}
 	return nil
 }
 

@@ -49,7 +49,7 @@ func (as *auditStore) AppendAudit(ctx context.Context, r storage.AuditRecord) er
 	if r.TraceCode == "" {
 		return fmt.Errorf("sqlstore: append audit: empty trace code: %w", storage.ErrInvalid)
 	}
-	if err := validateAttachments(r.Attachments); err != nil {
+	if err := storage.ValidateAttachments(r.Attachments); err != nil {
 		return fmt.Errorf("sqlstore: append audit %q: %w", r.TraceCode, err)
 	}
 	err := s.inTx(ctx, "append audit", func(tx *sql.Tx) error {
@@ -72,30 +72,6 @@ func (as *auditStore) AppendAudit(ctx context.Context, r storage.AuditRecord) er
 		return nil
 	})
 	return err
-}
-
-// validateAttachments checks each attachment's flow and stage, and that no
-// flow and stage pair appears twice.
-func validateAttachments(atts []storage.Attachment) error {
-	type key struct {
-		flow  storage.Flow
-		stage int
-	}
-	seen := make(map[key]bool, len(atts))
-	for _, a := range atts {
-		if a.Flow != storage.FlowInput && a.Flow != storage.FlowOutput {
-			return fmt.Errorf("attachment flow %q: %w", a.Flow, storage.ErrInvalid)
-		}
-		if a.Stage < 0 || a.Stage > storage.MaxStage {
-			return fmt.Errorf("attachment stage %d: %w", a.Stage, storage.ErrInvalid)
-		}
-		k := key{a.Flow, a.Stage}
-		if seen[k] {
-			return fmt.Errorf("attachment %s/%d twice: %w", a.Flow, a.Stage, storage.ErrInvalid)
-		}
-		seen[k] = true
-	}
-	return nil
 }
 
 func (as *auditStore) GetAudit(ctx context.Context, traceCode string) (storage.AuditRecord, error) {

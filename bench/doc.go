@@ -1,8 +1,10 @@
 // Package bench compares gatehouse with other libraries: its permission
-// checks with casbin's enforcers on the same RBAC policy, and its token
-// signing and verification with raw golang-jwt and crypto/hmac. It also holds
-// the interop test that verifies gatehouse tokens with an independent JOSE
-// implementation (lestrrat-go/jwx) from the published JWKS alone.
+// checks with casbin's enforcers on the same RBAC policy; its token signing
+// and verification with raw golang-jwt and crypto/hmac; its Authenticate
+// middleware with alexedwards/scs for cookie sessions, and with verifying the
+// token alone for bearer tokens. It also holds the interop test that verifies
+// gatehouse tokens with an independent JOSE implementation (lestrrat-go/jwx)
+// from the published JWKS alone.
 //
 // It is a nested module so that casbin, jwx and their dependencies never reach
 // users of gatehouse. The non-test code builds the shared fixtures: see

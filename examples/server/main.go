@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
+	"github.com/gatehouse-go/gatehouse/user"
 )
 
 //go:embed demo.json
@@ -44,6 +45,7 @@ type options struct {
 	key          string
 	issuer       string
 	cookieSecure bool
+	bcryptCost   int
 	store        string
 	redis        string
 }
@@ -57,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.key, "key", "", "PEM private key (Ed25519, ECDSA P-256, RSA) or raw HS256 secret (≥ 32 bytes) for signing tokens; default: a generated Ed25519 key")
 	fs.StringVar(&o.issuer, "issuer", "", "token issuer (iss) and audience; default: the service name")
 	fs.BoolVar(&o.cookieSecure, "cookie-secure", true, "mark the session cookie Secure")
+	fs.IntVar(&o.bcryptCost, "bcrypt-cost", user.DefaultBcryptCost, "bcrypt cost of new password hashes (at least 10)")
 	fs.StringVar(&o.store, "store", "memory", "where users, roles and sessions live: memory, sqlite:PATH or postgres://…")
 	fs.StringVar(&o.redis, "redis", "", "redis://… URL: keep sessions and counters in Redis (optional)")
 	if err := fs.Parse(args); err != nil {
@@ -92,12 +95,16 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 			return nil, nil, fmt.Errorf("-key: %w", err)
 		}
 	}
+	hasher, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: o.bcryptCost}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("-bcrypt-cost: %w", err)
+	}
 	store, err := openStore(ctx, o.store, o.redis, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	g, err := gatehouse.New(gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Service: data.Service, Logger: log, Keys: keys,
-		Session:        session.Config{Token: token.Config{Issuer: o.issuer, Audience: o.issuer}},
+		Session:        session.Config{Token: token.Config{Issuer: o.issuer, Audience: o.issuer}, Hasher: hasher},
 		InsecureCookie: !o.cookieSecure})
 	if err != nil {
 		store.Close()

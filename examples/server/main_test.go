@@ -29,7 +29,7 @@ func start(t *testing.T, args ...string) string {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-bcrypt-cost", "10"}, args...), pw, io.Discard)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -133,6 +133,7 @@ func TestDemoExitsOneOnMistakes(t *testing.T) {
 		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"missing key", []string{"-key", filepath.Join(dir, "nokey.pem")}, "-key"},
+		{"weak bcrypt cost", []string{"-bcrypt-cost", "4"}, "-bcrypt-cost"},
 		{"short secret", []string{"-key", write("short.key", "too-short-for-hs256")}, "-key"},
 		{"bad address", []string{"-addr", "256.0.0.1:80"}, "server:"},
 	}

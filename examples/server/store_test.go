@@ -26,7 +26,7 @@ func serve(t *testing.T, args ...string) (base string, stop func()) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-bcrypt-cost", "10"}, args...), pw, io.Discard)
 		pw.Close()
 	}()
 	stopped := false

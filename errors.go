@@ -66,8 +66,18 @@ type ErrorBody struct {
 type requestInfo struct {
 	trace     string
 	operation string
-	client    string
-	start     time.Time
+	// company and username name the caller once known (tracedata client).
+	company, username string
+	start             time.Time
+}
+
+// client is the tracedata client, "<company>_|_<username>", or "" while
+// the caller is unknown. It is built only when an error is written.
+func (ri *requestInfo) client() string {
+	if ri.company == "" && ri.username == "" {
+		return ""
+	}
+	return ri.company + "_|_" + ri.username
 }
 
 type requestInfoKey struct{}
@@ -106,7 +116,7 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 	body := ErrorBody{
 		TraceData: TraceData{
 			Code:      ri.trace,
-			Client:    ri.client,
+			Client:    ri.client(),
 			Server:    g.service.Server,
 			Service:   g.service.Name,
 			Operation: ri.operation,

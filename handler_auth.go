@@ -93,7 +93,8 @@ func (g *Gatehouse) login(r *http.Request, username, password string, ttl time.D
 	if err != nil {
 		return nil, credentialError(err, "invalid username or password", http.StatusUnauthorized)
 	}
-	infoFrom(r.Context()).client = res.User.Company + "_|_" + res.User.Username
+	ri := infoFrom(r.Context())
+	ri.company, ri.username = res.User.Company, res.User.Username
 	return res, nil
 }
 

@@ -130,7 +130,7 @@ func (g *Gatehouse) writeDocsNotFound(w http.ResponseWriter, r *http.Request, na
 		ResourceID: name,
 		Detail: DocsErrorDetail{TraceData: TraceData{
 			Code:      ri.trace,
-			Client:    ri.client,
+			Client:    ri.client(),
 			Server:    g.service.Server,
 			Service:   g.service.Name,
 			Operation: ri.operation,

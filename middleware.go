@@ -139,7 +139,7 @@ func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
 
 var errNotAuthenticated = &Error{Status: http.StatusUnauthorized, Message: "not authenticated"}
 
-// authenticate resolves the request's caller and sets ri.client. ownCreds
+// authenticate resolves the request's caller and names it in ri. ownCreds
 // lets a read_only user make an unsafe request (their own credentials:
 // change password, log out).
 func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, ownCreds bool) (*session.Auth, error) {
@@ -159,7 +159,7 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, ownCreds bool
 		}
 		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err}
 	}
-	ri.client = a.Client()
+	ri.company, ri.username = a.User.Company, a.User.Username
 	if !ownCreds && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {
 		return nil, errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
 	}

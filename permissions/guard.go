@@ -30,9 +30,9 @@ func (e *AttributeError) Unwrap() error { return ErrForbiddenAttributes }
 // a key that is no attribute of the schema is judged like any other name
 // (by the wildcard grants), so a record with extra keys is filtered safely.
 func (s *Set) FilterRecord(entity string, rec map[string]any) map[string]any {
-	p, ok := s.entities[entity]
-	if !ok {
-		p = s.wild
+	p := s.entities[entity]
+	if p == nil {
+		p = &s.wild
 	}
 	for k := range rec {
 		if p.attribute(k) == Hidden {
@@ -48,9 +48,9 @@ func (s *Set) FilterRecord(entity string, rec map[string]any) map[string]any {
 // not check the entity operation itself: use [Set.Can] with [OpCreate] or
 // [OpUpdate] for that. It does not allocate when the write is allowed.
 func (s *Set) CheckWrite(entity string, rec map[string]any) error {
-	p, ok := s.entities[entity]
-	if !ok {
-		p = s.wild
+	p := s.entities[entity]
+	if p == nil {
+		p = &s.wild
 	}
 	var bad []string
 	for k := range rec {

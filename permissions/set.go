@@ -16,7 +16,7 @@ import (
 type Set struct {
 	// entities holds the result for every entity some role names; others
 	// fall back to wild.
-	entities map[string]entityPerm
+	entities map[string]*entityPerm
 	wild     entityPerm
 
 	// specifics are the allowed specific names, unless allSpecifics.
@@ -41,21 +41,58 @@ type entityPerm struct {
 	// other is the access of attributes not in attrs, before cap.
 	other Access
 	// attrs holds the access of each attribute some grant names, before
-	// cap. It may be shared between entities and must not be changed.
+	// cap, when there are more than maxFew of them; it may be shared between
+	// entities and must not be changed. With maxFew or fewer, they are in
+	// few instead (attrs is nil): comparing a handful of strings is cheaper
+	// than hashing the name.
 	attrs map[string]Access
+	few   [maxFew]namedAccess
+	nfew  uint8
+}
+
+// maxFew is how many named attributes an entityPerm keeps inline.
+const maxFew = 4
+
+// namedAccess is one attribute's access in entityPerm.few.
+type namedAccess struct {
+	name   string
+	access Access
 }
 
 func (p *entityPerm) attribute(attr string) Access {
-	v, ok := p.attrs[attr]
-	if !ok {
-		v = p.other
+	v := p.other
+	if p.attrs != nil {
+		if a, ok := p.attrs[attr]; ok {
+			v = a
+		}
+	} else {
+		for i := range p.few[:p.nfew] {
+			if p.few[i].name == attr {
+				v = p.few[i].access
+				break
+			}
+		}
 	}
 	return min(v, p.cap)
 }
 
+// pack moves attrs inline when there are at most maxFew of them. It never
+// changes the map, which may be shared.
+func (p *entityPerm) pack() {
+	if len(p.attrs) > maxFew {
+		return
+	}
+	p.nfew = 0
+	for name, a := range p.attrs {
+		p.few[p.nfew] = namedAccess{name, a}
+		p.nfew++
+	}
+	p.attrs = nil
+}
+
 // Can reports whether the user may perform op on entity.
 func (s *Set) Can(entity string, op Op) bool {
-	if p, ok := s.entities[entity]; ok {
+	if p := s.entities[entity]; p != nil {
 		return p.ops.has(op)
 	}
 	return s.wild.ops.has(op)
@@ -64,7 +101,7 @@ func (s *Set) Can(entity string, op Op) bool {
 // Attribute returns how visible attribute attr of entity is to the user:
 // [Hidden], [Read] or [Modify].
 func (s *Set) Attribute(entity, attr string) Access {
-	if p, ok := s.entities[entity]; ok {
+	if p := s.entities[entity]; p != nil {
 		return p.attribute(attr)
 	}
 	return s.wild.attribute(attr)
@@ -133,6 +170,7 @@ func (s *Set) compileEntities() {
 	if s.admin {
 		s.wild = entityPerm{ops: allOps, other: Modify}
 		s.finish(&s.wild)
+		s.wild.pack()
 		return
 	}
 	named := make(map[string]bool) // entity -> named in some attribute grant
@@ -162,7 +200,7 @@ func (s *Set) compileEntities() {
 			s.wild.attrs[a] = s.combinedAttr(Wildcard, a)
 		}
 	}
-	s.entities = make(map[string]entityPerm, len(named))
+	s.entities = make(map[string]*entityPerm, len(named))
 	for e, ownAttrs := range named {
 		p := entityPerm{ops: s.combinedOps(e), other: s.wild.other, attrs: s.wild.attrs}
 		if ownAttrs {
@@ -182,9 +220,11 @@ func (s *Set) compileEntities() {
 			}
 		}
 		s.finish(&p)
-		s.entities[e] = p
+		p.pack()
+		s.entities[e] = &p
 	}
 	s.finish(&s.wild)
+	s.wild.pack()
 }
 
 // finish applies the read_only cap and the attribute cap to p.

@@ -28,7 +28,10 @@
 //	  └─ quota        quota enforcement over the store's atomic counters
 //	  └─ storage      one interface per concern; memstore, storagetest
 //
-// Dependencies point one way, towards storage. The core module needs only
+// Dependencies point one way: the root package uses session, audit and
+// quota, which use storage; storage carries the value types of user
+// (User) and permissions (Role), which depend on nothing of gatehouse's; no
+// package imports net/http but the root. The core module needs only
 // golang-jwt and golang.org/x/crypto.
 //
 // # Authentication

@@ -30,8 +30,9 @@
 //
 // Dependencies point one way: the root package uses session, audit and
 // quota, which use storage; storage carries the value types of user
-// (User) and permissions (Role), which depend on nothing of gatehouse's; no
-// package imports net/http but the root. The core module needs only
+// (User) and permissions (Role), which depend on nothing of gatehouse's; the
+// domain packages never import net/http (only the root and the test helpers
+// of gatehousetest do). The core module needs only
 // golang-jwt and golang.org/x/crypto.
 //
 // # Authentication

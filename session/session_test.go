@@ -2,7 +2,6 @@ package session_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -369,4 +368,3 @@ func TestConcurrentLoginCheckLogout(t *testing.T) {
 	wg.Wait()
 }
 
-var errBoom = errors.New("boom")

@@ -367,4 +367,3 @@ func TestConcurrentLoginCheckLogout(t *testing.T) {
 	}
 	wg.Wait()
 }
-

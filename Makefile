@@ -3,7 +3,7 @@ MODULES := . ./examples ./bench ./storage/sqlstore ./storage/redisstore ./report
 # Fuzz targets run briefly by `make fuzz` (package:target).
 FUZZTIME ?= 10s
 
-.PHONY: test vet race fuzz bench
+.PHONY: test vet race fuzz bench lint
 
 test: vet race
 
@@ -12,6 +12,11 @@ vet:
 
 race:
 	@set -e; for m in $(MODULES); do echo "== go test -race $$m"; (cd $$m && go test -race -count=1 ./...); done
+
+# staticcheck in every module (install: go install honnef.co/go/tools/cmd/staticcheck@v0.8.2).
+STATICCHECK ?= staticcheck
+lint:
+	@set -e; for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && $(STATICCHECK) ./...); done
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -13,40 +12,19 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// start runs the server on a free loopback port and returns its base URL.
+// start runs the server on a free loopback port until the test ends and
+// returns its base URL (see serve).
 func start(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-bcrypt-cost", "10"}, args...), pw, io.Discard)
-		pw.Close()
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case code := <-done:
-			assert.Equal(t, 0, code, "a clean shutdown exits 0")
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop")
-		}
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	require.NoError(t, err)
-	m := regexp.MustCompile(`http://(\S+)`).FindStringSubmatch(line)
-	require.NotNil(t, m, line)
-	go io.Copy(io.Discard, pr)
-	return "http://" + m[1]
+	base, _ := serve(t, args...)
+	return base
 }
 
 func getJSON(t *testing.T, url string, v any) int {

@@ -35,7 +35,7 @@ func (g *Gatehouse) Authenticate(next http.Handler) http.Handler {
 		ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
 		ctx := r.Context()
 		if !ok {
-			ic := &infoContext{Context: ctx, ri: requestInfo{operation: "authenticate", start: g.now()}}
+			ic := &infoContext{Context: ctx, ri: requestInfo{operation: operationAuthenticate, start: g.now()}}
 			ri, ctx = &ic.ri, ic
 		}
 		a, err := g.authenticate(r, ri, false)
@@ -76,10 +76,20 @@ func (g *Gatehouse) failHost(w http.ResponseWriter, r *http.Request, ri *request
 	g.writeError(w, r, err)
 }
 
+// The tracedata operations of the host-route middleware's own errors: the
+// authentication (Authenticate) and the permission check (Require*).
+const (
+	operationAuthenticate = "authenticate"
+	operationAuthorize    = "authorize"
+)
+
 // RequireEntity returns middleware, to be used behind Authenticate, that
-// answers 403 unless the caller's permissions allow op on entity.
+// answers 403 unless the caller's permissions allow op on entity. The 403
+// body and the audit record name the target as "Entity:op" (for example
+// "forbidden: Customer:update"), and the tracedata operation is
+// "authorize".
 func (g *Gatehouse) RequireEntity(entity string, op permissions.Op) func(http.Handler) http.Handler {
-	target := entity + ":" + string(op)
+	target := entity + ":" + op.String()
 	return g.require(target, func(a *session.Auth) bool { return a.Set.Can(entity, op) })
 }
 
@@ -103,7 +113,7 @@ func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) fun
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
 			if !ok {
-				ri = &requestInfo{operation: "authorize", start: g.now()}
+				ri = &requestInfo{operation: operationAuthorize, start: g.now()}
 				r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
 			}
 			a, ok := session.FromContext(r.Context())
@@ -112,6 +122,10 @@ func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) fun
 				return
 			}
 			if !allowed(a) {
+				if ri.operation == operationAuthenticate {
+					// The caller is known; what failed is the authorization.
+					ri.operation = operationAuthorize
+				}
 				g.failHost(w, r, ri, errorf(http.StatusForbidden, "forbidden: %s", target))
 				g.sessions.RecordDenial(r.Context(), a, target, g.client(r))
 				return

@@ -405,3 +405,37 @@ func TestConcurrentHTTP(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestRequireEntityNamesTheTarget(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	ctx := context.Background()
+	e.addUser(t, "alice", "password1", nil)
+	tok := e.token(t, "alice", "password1")
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	for _, op := range []permissions.Op{permissions.OpCreate, permissions.OpRead, permissions.OpUpdate, permissions.OpDelete} {
+		t.Run(op.String(), func(t *testing.T) {
+			target := "Customer:" + op.String()
+			h := e.g.Authenticate(e.g.RequireEntity("Customer", op)(ok))
+			rec := e.do(t, h, req{method: "GET", path: "/x", header: bearer(tok)})
+			require.Equal(t, http.StatusForbidden, rec.Code)
+			body := decodeError(t, rec)
+			assert.Equal(t, "forbidden: "+target, body.Message)
+			assert.Equal(t, "authorize", body.TraceData.Operation, "a denial is an authorization failure")
+			assert.Equal(t, "acme_|_alice", body.TraceData.Client)
+
+			page, err := e.store.Audit().QueryAudit(ctx, storage.AuditQuery{Company: "acme", OperationID: "permission_denied", Limit: 100})
+			require.NoError(t, err)
+			var details []string
+			for _, r := range page.Records {
+				details = append(details, r.Detail)
+			}
+			assert.Contains(t, details, target)
+		})
+	}
+	t.Run("an authentication failure stays authenticate", func(t *testing.T) {
+		h := e.g.Authenticate(e.g.RequireEntity("Customer", permissions.OpRead)(ok))
+		rec := e.do(t, h, req{method: "GET", path: "/x"})
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+		assert.Equal(t, "authenticate", decodeError(t, rec).TraceData.Operation)
+	})
+}

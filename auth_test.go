@@ -337,3 +337,25 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 		assert.NotContains(t, logs, secret)
 	}
 }
+
+func TestRefusedLogoutKeepsTheCookie(t *testing.T) {
+	for _, route := range []struct{ method, path string }{{"POST", "/logout"}, {"DELETE", "/session"}} {
+		t.Run(route.method+" "+route.path, func(t *testing.T) {
+			e := newAuthEnv(t, nil, nil, nil)
+			e.addUser(t, "alice", "password1", nil)
+			c := e.cookie(t, "alice", "password1")
+
+			// A page on another site posts a form to the logout route.
+			rec := e.do(t, nil, req{method: route.method, path: route.path, cookie: c.Value, ctype: "application/x-www-form-urlencoded", body: "x=1",
+				header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"}})
+			require.Equal(t, http.StatusForbidden, rec.Code)
+			assert.Empty(t, rec.Header().Values("Set-Cookie"), "a refused cross-site logout must not clear the cookie")
+			assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code, "the session lives")
+
+			// A stale cookie is still cleared.
+			rec = e.do(t, nil, req{method: route.method, path: route.path, cookie: "stale-" + c.Value})
+			require.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.Contains(t, rec.Header().Get("Set-Cookie"), "Max-Age=0")
+		})
+	}
+}

@@ -254,14 +254,21 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request) error {
 
 // serveLogout answers POST /logout and DELETE /session: revokes the
 // caller's session and clears the cookie (also when the revocation fails,
-// which is reported as 503).
+// which is reported as 503). The cookie is cleared only for a caller that
+// authenticated, and on a 401 so that a dead cookie goes away: a refused
+// cross-origin request (403) or a store failure leaves it alone, or any
+// page could log a browser out with a form.
 func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request) error {
 	ri := infoFrom(r.Context())
 	a, err := g.authenticate(r, ri, true)
-	g.clearCookie(w)
 	if err != nil {
+		var he *Error
+		if errors.As(err, &he) && he.Status == http.StatusUnauthorized {
+			g.clearCookie(w)
+		}
 		return err
 	}
+	g.clearCookie(w)
 	if err := g.sessions.Logout(r.Context(), a, g.client(r)); err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Message: "logout failed; the session may still be live", Err: err}
 	}

@@ -1,6 +1,7 @@
 package gatehouse
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+
+	"github.com/gatehouse-go/gatehouse/internal/strictjson"
 )
 
 func errBodyTooLarge(limit int64) *Error {
@@ -15,7 +18,10 @@ func errBodyTooLarge(limit int64) *Error {
 }
 
 // decodeJSON reads the request body, which must be one JSON value of
-// Content-Type application/json, into v. It refuses unknown fields (400),
+// Content-Type application/json, into v. It refuses invalid UTF-8 and lone
+// surrogate escapes (400: never decoded as U+FFFD), a member name given
+// twice in one object, exactly or up to case (400 naming it:
+// encoding/json would keep the last), unknown fields (400),
 // malformed JSON (400, with the byte offset), values of the wrong type (400,
 // naming the field), trailing data (400), bodies over the limit (413) and
 // other content types (415).
@@ -23,7 +29,18 @@ func (g *Gatehouse) decodeJSON(r *http.Request, v any) error {
 	if err := requireContentType(r, "application/json"); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return g.jsonError(err)
+	}
+	var dup *strictjson.DuplicateError
+	switch err := strictjson.Check(data); {
+	case errors.Is(err, strictjson.ErrInvalidUTF8):
+		return errorf(http.StatusBadRequest, "body: invalid UTF-8 (encoding)")
+	case errors.As(err, &dup):
+		return errorf(http.StatusBadRequest, "%s (duplicate)", dup.Error())
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return g.jsonError(err)

@@ -39,6 +39,10 @@ func TestDecodeJSON(t *testing.T) {
 		{"two values", `{"username":"a"}{"username":"b"}`, jsonCT, 400, "single JSON value"},
 		{"trailing garbage", `{"username":"a"} x`, jsonCT, 400, "malformed JSON"},
 		{"not an object", `"jwt"`, jsonCT, 400, "must be an object"},
+		{"duplicate member", `{"username":"u1","username":"alice"}`, jsonCT, 400, "username: given more than once (duplicate)"},
+		{"duplicate up to case", `{"username":"nobody","password":"p","USERNAME":"alice"}`, jsonCT, 400, `USERNAME: given more than once (equal to "username" up to case)`},
+		{"invalid UTF-8", "{\"username\":\"u1\",\"password\":\"\xff\xfe\"}", jsonCT, 400, "body: invalid UTF-8"},
+		{"lone surrogate", `{"username":"u1","password":"\udcff"}`, jsonCT, 400, "body: invalid UTF-8"},
 		{"no content type", `{"username":"u1"}`, nil, 415, "application/json"},
 		{"form", `username=u1`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "application/json"},
 		{"text", `{}`, map[string]string{"Content-Type": "text/plain"}, 415, "application/json"},
@@ -71,4 +75,26 @@ func TestDecodeJSONChunkedBodyOverLimit(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
 	assert.Contains(t, decodeError(t, rec).Message, "64 bytes")
+}
+
+func TestLoginRefusesCaseCollidingMembers(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	for _, path := range []string{"/token", "/login"} {
+		rec := e.do(t, nil, req{method: "POST", path: path, body: `{"username":"nobody","password":"password1","USERNAME":"alice"}`})
+		require.Equal(t, http.StatusBadRequest, rec.Code, "%s: %s", path, rec.Body.String())
+		assert.Contains(t, decodeError(t, rec).Message, "USERNAME: given more than once")
+		assert.Empty(t, rec.Header().Values("Set-Cookie"), path)
+	}
+	rec := e.do(t, nil, req{method: "POST", path: "/token", body: "{\"username\":\"alice\",\"password\":\"\xff\xfe\"}"})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, decodeError(t, rec).Message, "invalid UTF-8")
+}
+
+func TestFormLoginRefusesInvalidUTF8(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: "application/x-www-form-urlencoded", body: "username=alice&password=%ff%fe"})
+	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+	assert.Equal(t, "password: invalid UTF-8 (encoding)", decodeError(t, rec).Message)
 }

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -217,6 +218,9 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request) error {
 				return errorf(http.StatusBadRequest, "%s: given more than once", k)
 			}
 			s := v[0]
+			if !utf8.ValidString(s) {
+				return errorf(http.StatusBadRequest, "%s: invalid UTF-8 (encoding)", k)
+			}
 			if k == "username" {
 				username = &s
 			} else {

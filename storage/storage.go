@@ -31,23 +31,36 @@ type Store interface {
 	Close() error
 }
 
-// UserStore keeps users, unique by ID and by Username.
+// UserStore keeps users, unique by ID and by Username up to case.
+//
+// Usernames are compared up to ASCII case: two usernames are the same when
+// their [FoldUsername] forms are equal ("Alice", "alice" and "ALICE" are one
+// username), so a store never holds two users whose usernames differ only
+// in case, which would be confusable identities in audit records and every
+// UI. A store keeps the spelling it was given and returns it as stored.
+// Only ASCII letters fold (usernames are ASCII word characters); any other
+// byte must match exactly.
+//
 // storagetest.Run checks an implementation against this contract.
 type UserStore interface {
 	// CreateUser stores a new user and returns it as stored: Version 1 and
 	// CreatedAt = UpdatedAt = the store's clock. ID and Username must not be
-	// empty (ErrInvalid). An ID or Username already in use is ErrConflict.
+	// empty (ErrInvalid). An ID already in use, or a Username equal up to
+	// case to another user's, is ErrConflict and stores nothing.
 	CreateUser(ctx context.Context, u user.User) (user.User, error)
 	// GetUser returns the user with this ID, or ErrNotFound.
 	GetUser(ctx context.Context, id string) (user.User, error)
-	// GetUserByUsername returns the user with exactly this Username, or
-	// ErrNotFound.
+	// GetUserByUsername returns the user whose Username equals username up
+	// to case (FoldUsername of both are equal), with its Username spelled
+	// as stored, or ErrNotFound. Login finds users through it, so a login
+	// name is matched case-insensitively.
 	GetUserByUsername(ctx context.Context, username string) (user.User, error)
 	// UpdateUser replaces the stored user with the same ID if, and only if,
 	// u.Version equals the stored Version; it then stores Version+1 and a new
 	// UpdatedAt (CreatedAt is kept) and returns the user as stored. A stale
-	// Version, or a Username taken by another user, is ErrConflict and
-	// changes nothing; a missing user is ErrNotFound.
+	// Version, or a Username equal up to case to another user's, is
+	// ErrConflict and changes nothing; a missing user is ErrNotFound. A user
+	// may change the case of its own Username ("alice" to "Alice").
 	UpdateUser(ctx context.Context, u user.User) (user.User, error)
 	// DeleteUser removes the user. A missing user is ErrNotFound. Sessions of
 	// the user are not removed by this call (they stop authenticating since

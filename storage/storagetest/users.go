@@ -70,13 +70,60 @@ func userChecks() []check {
 			_, err = e.store.Users().GetUser(ctx(t), "u2")
 			require.ErrorIs(t, err, storage.ErrNotFound, "the rejected user's ID")
 		}},
-		{"a store should compare usernames exactly", func(t *testing.T, e *env) {
-			createUser(t, e, newUser("u1", "alice", "acme"))
-			for _, name := range []string{"Alice", "ALICE", "alic", "alice_", "alice2"} {
+		{"a store should refuse a username equal to another's up to case with ErrConflict", func(t *testing.T, e *env) {
+			first := createUser(t, e, newUser("u1", "alice", "acme"))
+			for i, name := range []string{"Alice", "ALICE", "aLiCe"} {
+				_, err := e.store.Users().CreateUser(ctx(t), newUser(fmt.Sprintf("u%d", i+2), name, "globex"))
+				require.ErrorIs(t, err, storage.ErrConflict, "CreateUser(%q) beside %q", name, first.Username)
+			}
+			requireUser(t, e, first)
+			list, err := e.store.Users().ListUsers(ctx(t), storage.UserQuery{Limit: 10})
+			require.NoError(t, err)
+			require.Equal(t, normUsers([]user.User{first}), normUsers(list), "a refused user was stored")
+		}},
+		{"a store should refuse an update renaming a user to another's username up to case with ErrConflict and change nothing", func(t *testing.T, e *env) {
+			alice := createUser(t, e, newUser("u1", "alice", "acme"))
+			bob := createUser(t, e, newUser("u2", "bob", "acme"))
+			for _, name := range []string{"Alice", "ALICE"} {
+				in := bob.Clone()
+				in.Username = name
+				in.Name = "not applied"
+				_, err := e.store.Users().UpdateUser(ctx(t), in)
+				require.ErrorIs(t, err, storage.ErrConflict, "rename %q to %q beside %q", bob.Username, name, alice.Username)
+			}
+			requireUser(t, e, alice)
+			requireUser(t, e, bob)
+		}},
+		{"a store should let a user change the case of its own username", func(t *testing.T, e *env) {
+			alice := createUser(t, e, newUser("u1", "alice", "acme"))
+			in := alice.Clone()
+			in.Username = "Alice"
+			got, err := e.store.Users().UpdateUser(ctx(t), in)
+			require.NoError(t, err, "rename %q to %q", alice.Username, in.Username)
+			require.Equal(t, "Alice", got.Username)
+			requireUser(t, e, got)
+			for _, name := range []string{"alice", "ALICE"} {
+				byName, err := e.store.Users().GetUserByUsername(ctx(t), name)
+				require.NoError(t, err, "GetUserByUsername(%q)", name)
+				require.Equal(t, "Alice", byName.Username, "GetUserByUsername(%q) returns the stored spelling", name)
+			}
+			_, err = e.store.Users().CreateUser(ctx(t), newUser("u2", "alice", "acme"))
+			require.ErrorIs(t, err, storage.ErrConflict, "the old spelling is still the same user's")
+		}},
+		{"a store should find a user by username up to case, returning the stored spelling", func(t *testing.T, e *env) {
+			mixed := createUser(t, e, newUser("u1", "Alice_Liddell", "acme"))
+			for _, name := range []string{"Alice_Liddell", "alice_liddell", "ALICE_LIDDELL", "aLICE_lIDDELL"} {
+				got, err := e.store.Users().GetUserByUsername(ctx(t), name)
+				require.NoError(t, err, "GetUserByUsername(%q)", name)
+				require.Equal(t, normUser(mixed), normUser(got), "GetUserByUsername(%q)", name)
+			}
+			// Only whole names match, and only ASCII letters fold: U+212A
+			// KELVIN SIGN, which Unicode lower-cases to "k", is not a "k".
+			createUser(t, e, newUser("u2", "kate", "acme"))
+			for _, name := range []string{"alice", "Alice_Liddel", "alice_liddell_", "alice_liddel_", "alice%", "%", "\u212Aate"} {
 				_, err := e.store.Users().GetUserByUsername(ctx(t), name)
 				require.ErrorIs(t, err, storage.ErrNotFound, "GetUserByUsername(%q)", name)
 			}
-			createUser(t, e, newUser("u2", "Alice", "acme")) // another user
 		}},
 		{"a store should return ErrNotFound for a missing user", func(t *testing.T, e *env) {
 			createUser(t, e, newUser("u1", "alice", "acme"))

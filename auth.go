@@ -14,6 +14,13 @@ import (
 // empty (seed 002).
 const DefaultCookieName = "SID"
 
+// HostCookieName is the recommended Config.CookieName for an API served
+// over HTTPS at the root of its host. Browsers accept a "__Host-" cookie
+// only when it is Secure, has Path=/ and no Domain, so a sibling subdomain
+// or a plain-HTTP page cannot plant one (cookie tossing). New refuses it
+// together with Config.InsecureCookie.
+const HostCookieName = "__Host-SID"
+
 // initSessions builds the session manager and the cookie settings.
 func (g *Gatehouse) initSessions(cfg Config) error {
 	sc := cfg.Session

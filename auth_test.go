@@ -359,3 +359,44 @@ func TestRefusedLogoutKeepsTheCookie(t *testing.T) {
 		})
 	}
 }
+
+func TestSessionCookieMoreThanOnce(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	c := e.cookie(t, "alice", "password1")
+	for _, tc := range []struct {
+		name, cookie string
+		want         int
+	}{
+		{"once", "SID=" + c.Value, http.StatusOK},
+		{"once among others", "theme=dark; SID=" + c.Value + "; lang=en", http.StatusOK},
+		{"valid first, planted second", "SID=" + c.Value + "; SID=garbage", http.StatusUnauthorized},
+		{"planted first, valid second", "SID=garbage; SID=" + c.Value, http.StatusUnauthorized},
+		{"valid twice", "SID=" + c.Value + "; SID=" + c.Value, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := e.do(t, e.protected(), req{method: "GET", path: "/x", header: map[string]string{"Cookie": tc.cookie}})
+			assert.Equal(t, tc.want, rec.Code, rec.Body.String())
+			rec = e.do(t, nil, req{method: "GET", path: "/user", header: map[string]string{"Cookie": tc.cookie}})
+			assert.Equal(t, tc.want, rec.Code, rec.Body.String())
+		})
+	}
+}
+
+func TestHostCookieName(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) { c.CookieName = gatehouse.HostCookieName })
+	e.addUser(t, "alice", "password1", nil)
+	rec := e.do(t, nil, req{method: "POST", path: "/login", body: `{"username":"alice","password":"password1"}`})
+	require.Equal(t, http.StatusNoContent, rec.Code)
+	set := rec.Header().Get("Set-Cookie")
+	assert.True(t, strings.HasPrefix(set, "__Host-SID="), set)
+	assert.Contains(t, set, "Secure")
+	assert.Contains(t, set, "Path=/")
+	assert.NotContains(t, set, "Domain")
+	v := rec.Result().Cookies()[0].Value
+	assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", header: map[string]string{"Cookie": "__Host-SID=" + v}}).Code)
+	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: v}).Code, "SID is not the cookie any more")
+
+	_, err := gatehouse.New(gatehouse.Config{CookieName: gatehouse.HostCookieName, InsecureCookie: true})
+	assert.Error(t, err, "a __Host- cookie must be Secure")
+}

@@ -81,9 +81,10 @@ type Config struct {
 	// issuer and audience to Service.Name.
 	Session session.Config
 	// CookieName names the session cookie; empty means "SID" (seed 002).
-	// "__Host-SID" is recommended where the API is served over HTTPS at
-	// the root of its host: browsers then refuse the cookie unless it is
-	// Secure, has Path=/ and no Domain.
+	// HostCookieName ("__Host-SID") is recommended where the API is
+	// served over HTTPS at the root of its host: browsers then refuse the
+	// cookie unless it is Secure, has Path=/ and no Domain. A request that
+	// carries the session cookie more than once is not authenticated.
 	CookieName string
 	// InsecureCookie drops the Secure attribute of the session cookie, for
 	// development over plain HTTP only. The zero value sends Secure.

@@ -241,7 +241,7 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if c, err := r.Cookie(g.cookieName); err == nil {
+	for _, c := range r.CookiesNamed(g.cookieName) {
 		if err := g.sessions.RevokeID(r.Context(), c.Value); err != nil {
 			return &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
 		}

@@ -136,7 +136,8 @@ func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) fun
 }
 
 // credential extracts the caller's credential. An Authorization header of
-// another scheme, or an empty bearer token, is a credential nobody holds.
+// another scheme, an empty bearer token, and a request carrying the session
+// cookie more than once are credentials nobody holds.
 func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
@@ -145,9 +146,14 @@ func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
 		}
 		return session.Credential{Bearer: tok}, true
 	}
-	if c, err := r.Cookie(g.cookieName); err == nil && c.Value != "" {
-		return session.Credential{SessionID: c.Value}, true
+	cs := r.CookiesNamed(g.cookieName)
+	if len(cs) == 1 && cs[0].Value != "" {
+		return session.Credential{SessionID: cs[0].Value}, true
 	}
+	// No cookie, an empty one, or the cookie more than once: a sibling
+	// subdomain or an insecure origin can plant a second SID with a
+	// narrower Path that the browser sends first, so which one is the
+	// caller's cannot be told. Nobody is authenticated.
 	return session.Credential{}, false
 }
 

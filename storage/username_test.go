@@ -17,7 +17,7 @@ func TestFoldUsername(t *testing.T) {
 		{"ALICE_Liddell_2", "alice_liddell_2"},
 		{"aZ09_@[`{", "az09_@[`{"},
 		{"\u212Aate", "\u212Aate"}, // KELVIN SIGN is not an ASCII K
-		{"ÄLICE", "Älice"},        // non-ASCII bytes are kept
+		{"ÄLICE", "Älice"},         // non-ASCII bytes are kept
 		{"İ", "İ"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {

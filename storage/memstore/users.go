@@ -11,12 +11,13 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// userStore keeps users by ID, with an index by Username.
+// userStore keeps users by ID, with an index by folded Username, so that
+// usernames equal up to case are one key (storage.FoldUsername).
 type userStore struct {
 	s          *Store
 	mu         sync.RWMutex
 	byID       map[string]user.User
-	byUsername map[string]string // username → ID
+	byUsername map[string]string // storage.FoldUsername(username) → ID
 }
 
 func (us *userStore) CreateUser(ctx context.Context, u user.User) (user.User, error) {
@@ -31,8 +32,8 @@ func (us *userStore) CreateUser(ctx context.Context, u user.User) (user.User, er
 	if _, ok := us.byID[u.ID]; ok {
 		return user.User{}, fmt.Errorf("memstore: create user %q: id in use: %w", u.ID, storage.ErrConflict)
 	}
-	if _, ok := us.byUsername[u.Username]; ok {
-		return user.User{}, fmt.Errorf("memstore: create user %q: username %q in use: %w", u.ID, u.Username, storage.ErrConflict)
+	if id, ok := us.byUsername[storage.FoldUsername(u.Username)]; ok {
+		return user.User{}, fmt.Errorf("memstore: create user %q: username %q in use (as %q): %w", u.ID, u.Username, us.byID[id].Username, storage.ErrConflict)
 	}
 	u = u.Clone()
 	now := us.s.clock()
@@ -42,7 +43,7 @@ func (us *userStore) CreateUser(ctx context.Context, u user.User) (user.User, er
 		us.byUsername = make(map[string]string)
 	}
 	us.byID[u.ID] = u
-	us.byUsername[u.Username] = u.ID
+	us.byUsername[storage.FoldUsername(u.Username)] = u.ID
 	return u.Clone(), nil
 }
 
@@ -65,7 +66,7 @@ func (us *userStore) GetUserByUsername(ctx context.Context, username string) (us
 	}
 	us.mu.RLock()
 	defer us.mu.RUnlock()
-	id, ok := us.byUsername[username]
+	id, ok := us.byUsername[storage.FoldUsername(username)]
 	if !ok {
 		return user.User{}, fmt.Errorf("memstore: username %q: %w", username, storage.ErrNotFound)
 	}
@@ -88,15 +89,15 @@ func (us *userStore) UpdateUser(ctx context.Context, u user.User) (user.User, er
 	if u.Version != old.Version {
 		return user.User{}, fmt.Errorf("memstore: update user %q: version %d, stored %d: %w", u.ID, u.Version, old.Version, storage.ErrConflict)
 	}
-	if id, taken := us.byUsername[u.Username]; taken && id != u.ID {
-		return user.User{}, fmt.Errorf("memstore: update user %q: username %q in use: %w", u.ID, u.Username, storage.ErrConflict)
+	if id, taken := us.byUsername[storage.FoldUsername(u.Username)]; taken && id != u.ID {
+		return user.User{}, fmt.Errorf("memstore: update user %q: username %q in use (as %q): %w", u.ID, u.Username, us.byID[id].Username, storage.ErrConflict)
 	}
 	u = u.Clone()
 	u.Version = old.Version + 1
 	u.CreatedAt = old.CreatedAt
 	u.UpdatedAt = us.s.clock()
-	delete(us.byUsername, old.Username)
-	us.byUsername[u.Username] = u.ID
+	delete(us.byUsername, storage.FoldUsername(old.Username))
+	us.byUsername[storage.FoldUsername(u.Username)] = u.ID
 	us.byID[u.ID] = u
 	return u.Clone(), nil
 }
@@ -112,7 +113,7 @@ func (us *userStore) DeleteUser(ctx context.Context, id string) error {
 		return fmt.Errorf("memstore: delete user %q: %w", id, storage.ErrNotFound)
 	}
 	delete(us.byID, id)
-	delete(us.byUsername, u.Username)
+	delete(us.byUsername, storage.FoldUsername(u.Username))
 	return nil
 }
 

@@ -76,6 +76,27 @@ func brokenCases() []brokenCase {
 			},
 		},
 		{
+			// Usernames compared byte for byte, as every store did before
+			// usernames became unique up to case.
+			name: "case-sensitive usernames", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, users: &caseSensitiveUsers{UserStore: s.Users()}}
+			},
+			fails: []string{
+				"a store should refuse a username equal to another's up to case with ErrConflict",
+				"a store should refuse an update renaming a user to another's username up to case with ErrConflict and change nothing",
+				"a store should let a user change the case of its own username",
+				"a store should find a user by username up to case, returning the stored spelling",
+			},
+		},
+		{
+			name: "Unicode username fold", mode: "clocked",
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, users: &unicodeFoldUsers{UserStore: s.Users()}}
+			},
+			fails: []string{"a store should find a user by username up to case, returning the stored spelling"},
+		},
+		{
 			name: "ignores context", mode: "clocked",
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &contextBlindUsers{UserStore: s.Users()}}
@@ -271,6 +292,76 @@ func (a *aliasingUsers) GetUser(ctx context.Context, id string) (user.User, erro
 
 func (a *aliasingUsers) GetUserByUsername(ctx context.Context, name string) (user.User, error) {
 	return a.alias(a.UserStore.GetUserByUsername(ctx, name))
+}
+
+// caseSensitiveUsers compares usernames exactly: it hands memstore each
+// username with every upper-case letter X written as "^x" (and "^" as
+// "^^"), so names that differ only in case are different names to it.
+type caseSensitiveUsers struct{ storage.UserStore }
+
+var (
+	caseEncode = strings.NewReplacer(append([]string{"^", "^^"}, upperPairs()...)...)
+	caseDecode = func(s string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] == '^' && i+1 < len(s) {
+				i++
+				if s[i] != '^' {
+					b.WriteString(strings.ToUpper(s[i : i+1]))
+					continue
+				}
+			}
+			b.WriteByte(s[i])
+		}
+		return b.String()
+	}
+)
+
+func upperPairs() []string {
+	var out []string
+	for c := 'A'; c <= 'Z'; c++ {
+		out = append(out, string(c), "^"+strings.ToLower(string(c)))
+	}
+	return out
+}
+
+func (c *caseSensitiveUsers) decode(u user.User, err error) (user.User, error) {
+	u.Username = caseDecode(u.Username)
+	return u, err
+}
+
+func (c *caseSensitiveUsers) CreateUser(ctx context.Context, u user.User) (user.User, error) {
+	u.Username = caseEncode.Replace(u.Username)
+	return c.decode(c.UserStore.CreateUser(ctx, u))
+}
+
+func (c *caseSensitiveUsers) UpdateUser(ctx context.Context, u user.User) (user.User, error) {
+	u.Username = caseEncode.Replace(u.Username)
+	return c.decode(c.UserStore.UpdateUser(ctx, u))
+}
+
+func (c *caseSensitiveUsers) GetUser(ctx context.Context, id string) (user.User, error) {
+	return c.decode(c.UserStore.GetUser(ctx, id))
+}
+
+func (c *caseSensitiveUsers) GetUserByUsername(ctx context.Context, name string) (user.User, error) {
+	return c.decode(c.UserStore.GetUserByUsername(ctx, caseEncode.Replace(name)))
+}
+
+func (c *caseSensitiveUsers) ListUsers(ctx context.Context, q storage.UserQuery) ([]user.User, error) {
+	us, err := c.UserStore.ListUsers(ctx, q)
+	for i := range us {
+		us[i].Username = caseDecode(us[i].Username)
+	}
+	return us, err
+}
+
+// unicodeFoldUsers looks usernames up by their Unicode lower case, so
+// U+212A KELVIN SIGN finds "kate".
+type unicodeFoldUsers struct{ storage.UserStore }
+
+func (u *unicodeFoldUsers) GetUserByUsername(ctx context.Context, name string) (user.User, error) {
+	return u.UserStore.GetUserByUsername(ctx, strings.ToLower(name))
 }
 
 // aliasingSchema keeps the schema it was given and returns it as is.

@@ -303,3 +303,31 @@ func TestGatehouseApplyDataFileUsesTheSessionHasher(t *testing.T) {
 	assert.False(t, ok, "a hasher without the pepper does not verify it")
 	assert.Equal(t, fixedNow, alice.PasswordChangedAt, "the gatehouse clock is used")
 }
+
+func TestParseDataFileRefusesUsernamesThatDifferOnlyInCase(t *testing.T) {
+	tests := []struct {
+		name     string
+		username string // given to users[2]
+		msg      string // "" means the file is valid
+	}{
+		{"upper case of users[0]", "ADMIN", `users[2].username: "ADMIN" equals users[0].username "admin" up to case`},
+		{"mixed case of users[1]", "Alice", `users[2].username: "Alice" equals users[1].username "alice" up to case`},
+		{"exact repeat", "alice", `users[2].username: duplicate username "alice" (also users[1])`},
+		{"distinct name", "Alicia", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := gatehouse.ParseDataFile(edit(t, func(m map[string]any) {
+				obj(list(m["users"])[2])["username"] = tc.username
+			}))
+			if tc.msg == "" {
+				require.NoError(t, err)
+				return
+			}
+			var de *gatehouse.DataFileError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, "users[2].username", de.Place)
+			assert.Equal(t, "data file: "+tc.msg, err.Error())
+		})
+	}
+}

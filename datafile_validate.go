@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
@@ -75,16 +76,24 @@ func (d *DataFile) Validate() error {
 		}
 		return &DataFileError{Place: place, Err: err}
 	}
+	// Usernames are unique up to case, as in every store: "alice" and
+	// "Alice" would be two confusable identities in the audit and in every
+	// UI. The fold is the stores' own (storage.FoldUsername).
 	usernames := make(map[string]int, len(d.Users))
 	for i := range d.Users {
 		if err := d.validateUser(i, roles, params); err != nil {
 			return err
 		}
 		u := d.Users[i].Username
-		if j, dup := usernames[u]; dup {
-			return placeErr(fmt.Sprintf("users[%d].username", i), "duplicate username %q (also users[%d])", u, j)
+		folded := storage.FoldUsername(u)
+		if j, dup := usernames[folded]; dup {
+			place := fmt.Sprintf("users[%d].username", i)
+			if other := d.Users[j].Username; other != u {
+				return placeErr(place, "%q equals users[%d].username %q up to case", u, j, other)
+			}
+			return placeErr(place, "duplicate username %q (also users[%d])", u, j)
 		}
-		usernames[u] = i
+		usernames[folded] = i
 	}
 	return nil
 }

@@ -307,7 +307,7 @@ func TestBlockedAndDeletedLockedOutAtOnce(t *testing.T) {
 	for _, tok := range []string{ta, tb} {
 		rec := e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)})
 		assert.Equal(t, http.StatusUnauthorized, rec.Code)
-		assert.Equal(t, `Bearer realm="UNIVERSAL"`, rec.Header().Get("WWW-Authenticate"))
+		assert.Equal(t, `Bearer realm="UNIVERSAL", error="invalid_token"`, rec.Header().Get("WWW-Authenticate"), "the same challenge whatever the reason")
 	}
 }
 
@@ -399,4 +399,40 @@ func TestHostCookieName(t *testing.T) {
 
 	_, err := gatehouse.New(gatehouse.Config{CookieName: gatehouse.HostCookieName, InsecureCookie: true})
 	assert.Error(t, err, "a __Host- cookie must be Secure")
+}
+
+func TestBearerChallenge(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	tok := e.token(t, "alice", "password1")
+	c := e.cookie(t, "alice", "password1")
+	require.Equal(t, http.StatusNoContent, e.do(t, nil, req{method: "POST", path: "/logout", header: bearer(tok)}).Code)
+	const plain, invalid = `Bearer realm="UNIVERSAL"`, `Bearer realm="UNIVERSAL", error="invalid_token"`
+	for _, tc := range []struct {
+		name   string
+		q      req
+		want   string
+		reason string
+	}{
+		{"no credential", req{}, plain, "nothing presented: no error code (RFC 6750 §3.1)"},
+		{"another scheme", req{header: map[string]string{"Authorization": "Basic YWxpY2U6cGFzc3dvcmQx"}}, plain, ""},
+		{"empty bearer", req{header: map[string]string{"Authorization": "Bearer "}}, plain, ""},
+		{"malformed token", req{header: bearer("not.a.token")}, invalid, ""},
+		{"revoked token", req{header: bearer(tok)}, invalid, ""},
+		{"dead cookie", req{cookie: "x" + c.Value}, plain, "a cookie is no bearer token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, h := range []http.Handler{e.protected(), nil} {
+				q := tc.q
+				q.method, q.path = "GET", "/x"
+				if h == nil {
+					q.path = "/user"
+				}
+				rec := e.do(t, h, q)
+				require.Equal(t, http.StatusUnauthorized, rec.Code)
+				assert.Equal(t, tc.want, rec.Header().Get("WWW-Authenticate"), tc.reason)
+				assert.Equal(t, "not authenticated", decodeError(t, rec).Message, "the body stays generic")
+			}
+		})
+	}
 }

@@ -23,6 +23,11 @@ type Error struct {
 	RetryAfter time.Duration
 	// Err is the cause, logged but never sent.
 	Err error
+
+	// invalidToken marks a 401 for a bearer token that was presented and
+	// refused: WWW-Authenticate then carries error="invalid_token"
+	// (RFC 6750 §3.1), never the reason.
+	invalidToken bool
 }
 
 // Error returns the status and message.
@@ -126,7 +131,11 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 	}
 	h := w.Header()
 	if status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer realm="`+g.service.Name+`"`)
+		challenge := `Bearer realm="` + g.service.Name + `"`
+		if he.invalidToken {
+			challenge += `, error="invalid_token"`
+		}
+		h.Set("WWW-Authenticate", challenge)
 	}
 	if he.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.FormatInt(int64((he.RetryAfter+time.Second-1)/time.Second), 10))

@@ -19,7 +19,10 @@ import (
 // answers with the seed-004 error body:
 //
 //   - 401 with WWW-Authenticate: Bearer when there is no live session
-//     (also for an Authorization header of another scheme);
+//     (also for an Authorization header of another scheme, and for a
+//     request carrying the session cookie more than once); a bearer token
+//     that was presented and refused adds error="invalid_token" (RFC 6750
+//     §3.1), without saying why;
 //   - 403 for a cookie-authenticated unsafe request that
 //     http.CrossOriginProtection refuses (a cross-site form or fetch); a
 //     bearer token is no ambient credential and skips that check;
@@ -177,7 +180,7 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, ownCreds bool
 		if errors.Is(err, session.ErrStore) {
 			return nil, &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
 		}
-		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err}
+		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err, invalidToken: cred.Bearer != ""}
 	}
 	ri.company, ri.username = a.User.Company, a.User.Username
 	if !ownCreds && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {

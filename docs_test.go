@@ -206,3 +206,31 @@ func TestJSONToYAML(t *testing.T) {
 		})
 	}
 }
+
+func TestDocsIndexRedirects(t *testing.T) {
+	env := gatehousetest.New(t)
+	for _, tc := range []struct{ path, location string }{
+		{"/docs", "docs/file_en.html"},
+		{"/docs/", "file_en.html"},
+	} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			rec := env.Serve(nil, httptest.NewRequest(method, tc.path, nil))
+			require.Equal(t, http.StatusFound, rec.Code, "%s %s", method, tc.path)
+			assert.Equal(t, tc.location, rec.Header().Get("Location"))
+		}
+	}
+	t.Run("mounted under a prefix, the Location resolves to the page", func(t *testing.T) {
+		mux := http.NewServeMux()
+		mux.Handle("/auth/", http.StripPrefix("/auth", env.G.Handler()))
+		srv := httptest.NewServer(mux)
+		defer srv.Close()
+		for _, p := range []string{"/auth/docs", "/auth/docs/"} {
+			res, err := srv.Client().Get(srv.URL + p)
+			require.NoError(t, err)
+			_ = res.Body.Close()
+			assert.Equal(t, http.StatusOK, res.StatusCode, p)
+			assert.Equal(t, "/auth/docs/file_en.html", res.Request.URL.Path, p)
+			assert.Contains(t, res.Header.Get("Content-Type"), "text/html")
+		}
+	})
+}

@@ -1,6 +1,9 @@
 package gatehouse
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // ExportRoutes returns the patterns ("METHOD /path") that Handler
 // registers, sorted.
@@ -10,7 +13,8 @@ func ExportRoutes(g *Gatehouse) []string {
 	var out []string
 	for path, methods := range r.methods {
 		for _, m := range methods {
-			out = append(out, m+" "+path)
+			// "/docs/{$}" is the OpenAPI path "/docs/".
+			out = append(out, m+" "+strings.TrimSuffix(path, "{$}"))
 		}
 	}
 	slices.Sort(out)

@@ -65,6 +65,20 @@ func (g *Gatehouse) docsRoutes(r *router) {
 	r.handle("GET /docs/{filename}", "docs", func(w http.ResponseWriter, r *http.Request) error {
 		return g.serveDocs(w, r, files, err)
 	})
+	r.handle("GET /docs", "docs_index", docsRedirect("docs/"+DocsHTML))
+	r.handle("GET /docs/{$}", "docs_index", docsRedirect(DocsHTML))
+}
+
+// docsRedirect answers GET /docs and GET /docs/ with 302 Found to the HTML
+// page. The Location is relative, so that it stays right wherever the host
+// mounts the handler (behind http.StripPrefix the request's path has lost
+// the prefix, and an absolute path built from it would be wrong).
+func docsRedirect(location string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Location", location)
+		w.WriteHeader(http.StatusFound)
+		return nil
+	}
 }
 
 // Limits of the filename of GET /docs/{filename} (seed 004).

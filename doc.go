@@ -83,13 +83,17 @@
 // also sent as the X-Trace-Code header and logged with log/slog, and a
 // message that names the field and the rule for a 400. 5xx bodies never carry
 // internals. JSON request bodies over 1 MiB get 413, a wrong Content-Type
-// 415, malformed JSON and unknown fields 400.
+// 415, malformed JSON and unknown fields 400; so do invalid UTF-8 (never
+// replaced by U+FFFD) and a member name given twice in one object, exactly
+// or up to case (encoding/json would match it case-insensitively and keep
+// the last: {"username":"x","USERNAME":"alice"} must not log in as alice).
 //
 // # The data file
 //
 // A deployment declares its service, schema, session parameters, roles and
 // first users in one JSON file; [ReadDataFile] validates all of it (errors
-// name the place, such as users[3].email) and [Gatehouse.ApplyDataFile]
+// name the place, such as users[3].email), [Open] starts a Gatehouse from
+// it (its service section included), and [Gatehouse.ApplyDataFile]
 // writes it to the store, idempotently, hashing passwords with the hasher the
 // sessions verify with ([DataFile.Apply] takes any store and hasher). See
 // examples/server/demo.json.

@@ -14,15 +14,26 @@ import (
 // ApplyDataFile applies d to the gatehouse's store (see [DataFile.Apply])
 // with the password hasher its sessions verify with and its clock, so that
 // the users it creates can log in whatever hasher Config.Session sets.
+//
+// Each of the report's warnings is also logged, at level Warn, to the
+// gatehouse's logger.
 func (g *Gatehouse) ApplyDataFile(ctx context.Context, d *DataFile) (ApplyReport, error) {
-	return d.Apply(ctx, g.store, g.sessions.Hasher(), g.now())
+	rep, err := d.Apply(ctx, g.store, g.sessions.Hasher(), g.now())
+	for _, w := range rep.Warnings {
+		g.log.WarnContext(ctx, "gatehouse: data file: "+w.Message, "place", w.Place)
+	}
+	return rep, err
 }
 
-// ApplyReport counts what [DataFile.Apply] changed.
+// ApplyReport counts what [DataFile.Apply] changed, and carries the data
+// file's warnings ([DataFile.Warnings]).
 type ApplyReport struct {
 	ParametersPut, ParametersDeleted int
 	RolesPut, RolesDeleted           int
 	UsersCreated, UsersKept          int
+	// Warnings are the file's warnings, nil when it has none. They did not
+	// stop it from being applied.
+	Warnings []DataFileWarning
 }
 
 // Apply makes the store follow the data file: the schema, parameters and
@@ -40,6 +51,7 @@ func (d *DataFile) Apply(ctx context.Context, store storage.Store, hasher user.H
 	if err := d.Validate(); err != nil {
 		return rep, err
 	}
+	rep.Warnings = d.Warnings()
 	// Read and prepare everything first.
 	oldParams, err := store.Parameters().ListParameters(ctx)
 	if err != nil {

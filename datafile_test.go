@@ -331,3 +331,121 @@ func TestParseDataFileRefusesUsernamesThatDifferOnlyInCase(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDataFileChecksGrantsAgainstTheSchema(t *testing.T) {
+	withCreditLimit := func(m map[string]any) {
+		obj(m["schema"])["Customer"] = []any{"name", "type", "credit_limit"}
+	}
+	tests := []struct {
+		name string
+		edit func(m map[string]any)
+		msg  string // the whole error; "" means the file is valid
+	}{
+		{"attribute typo", func(m map[string]any) {
+			withCreditLimit(m)
+			obj(obj(list(m["roles"])[1])["attributes"])["Customer"] = map[string]any{"creditlimit": "hidden", "*": "read"}
+		}, "data file: roles[1].attributes.Customer.creditlimit: not in schema (did you mean credit_limit?)"},
+		{"entity typo in entities", func(m map[string]any) {
+			obj(list(m["roles"])[1])["entities"] = map[string]any{"Custmer": []any{"read"}}
+		}, "data file: roles[1].entities.Custmer: not in schema (did you mean Customer?)"},
+		{"entity typo in attributes", func(m map[string]any) {
+			obj(list(m["roles"])[0])["attributes"] = map[string]any{"Prodcut": map[string]any{"tags": "hidden"}}
+		}, "data file: roles[0].attributes.Prodcut: not in schema (did you mean Product?)"},
+		{"attribute of the wildcard entity", func(m map[string]any) {
+			obj(list(m["roles"])[0])["attributes"] = map[string]any{"*": map[string]any{"prise": "read"}}
+		}, "data file: roles[0].attributes.*.prise: not in schema (did you mean price?)"},
+		{"declared names", func(m map[string]any) {
+			withCreditLimit(m)
+			obj(obj(list(m["roles"])[1])["attributes"])["Customer"] = map[string]any{"credit_limit": "hidden", "*": "read"}
+		}, ""},
+		{"no schema: names are not checked", func(m map[string]any) {
+			delete(m, "schema")
+			obj(list(m["roles"])[1])["entities"] = map[string]any{"Custmer": []any{"read"}}
+		}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := gatehouse.ParseDataFile(edit(t, tc.edit))
+			if tc.msg == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, permissions.ErrNotInSchema)
+			var de *gatehouse.DataFileError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, tc.msg, err.Error())
+		})
+	}
+}
+
+// The demo data must show the Jmix worked example to a sales user: full
+// access to Customer, Product read-only except tags, which is hidden — and
+// say so without a warning.
+func TestDemoDataHidesProductTagsFromSales(t *testing.T) {
+	for _, path := range []string{filepath.Join("testdata", "datafile.json"), filepath.Join("examples", "server", "demo.json")} {
+		t.Run(path, func(t *testing.T) {
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			d, err := gatehouse.ParseDataFile(b)
+			require.NoError(t, err)
+			set, err := permissions.Compile(permissions.CompileConfig{Roles: d.Roles, Held: []string{"sales"}})
+			require.NoError(t, err)
+			assert.Equal(t, permissions.Hidden, set.Attribute("Product", "tags"))
+			assert.Equal(t, permissions.Read, set.Attribute("Product", "price"))
+			assert.Equal(t, permissions.Modify, set.Attribute("Customer", "name"))
+			assert.False(t, set.Can("Customer", permissions.OpDelete))
+		})
+	}
+}
+
+func TestDataFileWarnsOfAHiddenGrantABaseRoleOverrides(t *testing.T) {
+	overridden := func(m map[string]any) {
+		// The viewer role shows every attribute, so sales's own "tags
+		// hidden" hides nothing from its holders.
+		obj(list(m["roles"])[0])["attributes"] = map[string]any{"*": map[string]any{"*": "read"}}
+	}
+	want := []gatehouse.DataFileWarning{{
+		Place:   "roles[1].attributes.Product.tags",
+		Message: `hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`,
+	}}
+	tests := []struct {
+		name string
+		edit func(m map[string]any)
+		want []gatehouse.DataFileWarning
+	}{
+		{"overridden by the base role", overridden, want},
+		{"hidden in the base role too", func(map[string]any) {}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := gatehouse.ParseDataFile(edit(t, tc.edit))
+			require.NoError(t, err, "a warning does not stop the file")
+			assert.Equal(t, tc.want, d.Warnings())
+
+			rep, err := d.Apply(context.Background(), memstore.New(memstore.Config{}), testHasher(t), fixedNow)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rep.Warnings, "Apply reports them")
+
+			g, logs := newTestGatehouse(t, gatehouse.Config{})
+			rep, err = g.ApplyDataFile(context.Background(), d)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rep.Warnings)
+			if tc.want == nil {
+				assert.NotContains(t, logs.String(), "data file")
+				return
+			}
+			var rec map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(line, "data file") {
+					require.Nil(t, rec, "one record per warning: %s", logs)
+					require.NoError(t, json.Unmarshal([]byte(line), &rec))
+				}
+			}
+			require.NotNil(t, rec, "logged: %s", logs)
+			assert.Equal(t, "WARN", rec["level"])
+			assert.Equal(t, "roles[1].attributes.Product.tags", rec["place"])
+			assert.Equal(t, "gatehouse: data file: "+tc.want[0].Message, rec["msg"])
+		})
+	}
+	assert.Equal(t, `data file: roles[1].attributes.Product.tags: hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`, want[0].String())
+}

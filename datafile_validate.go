@@ -57,6 +57,18 @@ func (d *DataFile) Validate() error {
 			return placeErr(place+".code", "duplicate role %q (also roles[%d])", r.Code, j)
 		}
 		roles[r.Code] = i
+		// With a schema declared, a grant naming anything outside it is a
+		// typo that would otherwise pass silently (and a hidden grant with a
+		// misspelt name leaves the real attribute to "*").
+		if d.Schema != nil {
+			if err := r.ValidateSchema(permissions.Schema(d.Schema)); err != nil {
+				var se *permissions.SchemaError
+				if errors.As(err, &se) {
+					return &DataFileError{Place: place + "." + se.Field, Err: problemError{se}}
+				}
+				return &DataFileError{Place: place, Err: err}
+			}
+		}
 	}
 	for i := range d.Roles {
 		for j, b := range d.Roles[i].Base {
@@ -157,4 +169,52 @@ func (d *DataFile) validateUser(i int, roles map[string]int, params map[string]b
 		}
 	}
 	return nil
+}
+
+// problemError shows a SchemaError without its role and place, which the
+// DataFileError around it names in the data file's terms, and still
+// unwraps to it (and so to permissions.ErrNotInSchema).
+type problemError struct{ se *permissions.SchemaError }
+
+func (e problemError) Error() string { return e.se.Problem() }
+func (e problemError) Unwrap() error { return e.se }
+
+// DataFileWarning is something in a valid data file that is almost
+// certainly not what its author meant, such as a "hidden" attribute grant
+// that a base role overrides (roles combine by union, so it hides
+// nothing). It does not stop the file from loading.
+type DataFileWarning struct {
+	// Place is a path into the file, as in [DataFileError].
+	Place string
+	// Message says what is wrong and why.
+	Message string
+}
+
+// String returns "data file: Place: Message".
+func (w DataFileWarning) String() string {
+	return "data file: " + w.Place + ": " + w.Message
+}
+
+// Warnings returns the warnings about d, in file order: today every
+// "hidden" attribute grant of a role that a role it includes (through
+// base) overrides, so that its holders see the attribute after all (see
+// permissions.OverriddenHidden). [DataFile.Apply] returns them in its
+// report and [Gatehouse.ApplyDataFile] also logs each one. Call it after
+// [DataFile.Validate]; the warnings of an invalid file are incomplete.
+func (d *DataFile) Warnings() []DataFileWarning {
+	index := make(map[string]int, len(d.Roles))
+	for i, r := range d.Roles {
+		if _, dup := index[r.Code]; !dup {
+			index[r.Code] = i
+		}
+	}
+	var out []DataFileWarning
+	for _, o := range permissions.OverriddenHidden(d.Roles) {
+		out = append(out, DataFileWarning{
+			Place: fmt.Sprintf("roles[%d].%s", index[o.Role], o.Field()),
+			Message: fmt.Sprintf("hidden has no effect: base role %q grants %s (roles[%d]) and roles combine by union, so holders of %q get %s; hide it in %q too or grant less there",
+				o.By, o.Grant, index[o.By], o.Role, o.Access, o.By),
+		})
+	}
+	return out
 }

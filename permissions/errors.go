@@ -18,6 +18,9 @@ var (
 	ErrCycle = errors.New("permissions: cycle in base roles")
 	// ErrBadTarget: a target string that [ParseTarget] cannot read.
 	ErrBadTarget = errors.New("permissions: malformed target")
+	// ErrNotInSchema: a grant names an entity or attribute the schema does
+	// not declare. The error is a [*SchemaError] naming the place.
+	ErrNotInSchema = errors.New("permissions: not in schema")
 )
 
 // Decisions: a request that the permission set refuses.

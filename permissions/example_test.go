@@ -178,3 +178,37 @@ func ExampleSet_CheckWrite() {
 	// true [price tags]
 	// map[price:10]
 }
+
+// A grant that names an attribute the schema does not declare is an
+// error naming the place and the closest declared name: the typo would
+// otherwise leave credit_limit readable through "*".
+func ExampleRole_ValidateSchema() {
+	schema := permissions.Schema{"Customer": {"name", "credit_limit"}}
+	r := permissions.Role{
+		Code:       "clerk",
+		Entities:   map[string][]permissions.Op{"Customer": {permissions.OpRead}},
+		Attributes: map[string]map[string]permissions.Access{"Customer": {"creditlimit": permissions.Hidden, "*": permissions.Read}},
+	}
+	err := r.ValidateSchema(schema)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, permissions.ErrNotInSchema))
+	// Output:
+	// permissions: role "clerk": attributes.Customer.creditlimit: not in schema (did you mean credit_limit?)
+	// true
+}
+
+// Roles combine by union, so a "hidden" grant that a base role's grant
+// overrides hides nothing; OverriddenHidden finds such grants.
+func ExampleOverriddenHidden() {
+	roles := []permissions.Role{
+		{Code: "viewer", Entities: map[string][]permissions.Op{"*": {permissions.OpRead}},
+			Attributes: map[string]map[string]permissions.Access{"*": {"*": permissions.Read}}},
+		{Code: "sales", Base: []string{"viewer"},
+			Attributes: map[string]map[string]permissions.Access{"Product": {"*": permissions.Read, "tags": permissions.Hidden}}},
+	}
+	for _, o := range permissions.OverriddenHidden(roles) {
+		fmt.Println(o)
+	}
+	// Output:
+	// role "sales": attributes.Product.tags: hidden has no effect: base role "viewer" grants *:* read and roles combine by union, so holders of "sales" get read
+}

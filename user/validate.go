@@ -19,7 +19,8 @@ const (
 	RulePattern = "pattern"
 	// RuleFormat: the value's characters are allowed but its shape is not
 	// (an e-mail address that does not parse, a malformed locale tag, text
-	// that is not UTF-8 or holds control characters).
+	// that is not UTF-8 or holds control characters, line separators or
+	// invisible format characters such as U+202E).
 	RuleFormat = "format"
 	// RuleEnum: the value is not one of a fixed set.
 	RuleEnum = "enum"
@@ -104,9 +105,12 @@ func (v ValidationErrors) Unwrap() []error {
 // valid:
 //
 //   - username: required, ASCII word characters (^\w+$), 2..256;
-//   - name: optional, 2..256 characters, UTF-8 without control characters;
-//   - email: optional, 5..256 characters, a bare address (no display name)
-//     that net/mail parses back to itself;
+//   - name: optional, 2..256 characters, UTF-8 without control characters
+//     (Cc), line or paragraph separators nor format characters (Cf, such as
+//     U+202E RIGHT-TO-LEFT OVERRIDE or U+200B ZERO WIDTH SPACE);
+//   - email: optional, 5..256 characters, none of the characters a name
+//     refuses, a bare address (no display name) that net/mail parses back
+//     to itself;
 //   - phone: optional, 5..32 characters of digits, spaces and + - ( ) . with
 //     at least one digit and "+" only first;
 //   - company_key: required, ^\w+$, 3..256;
@@ -115,6 +119,9 @@ func (v ValidationErrors) Unwrap() []error {
 //   - access: "", "full" or "read_only";
 //   - locale: optional, a BCP 47-like tag ("en", "ru-RU", "zh-Hant-TW"), 2..35;
 //   - roles: no empty code; attributes: no empty key.
+//
+// Username, company_key and phone allow only ASCII characters, so every
+// control and format character breaks their "pattern" rule.
 //
 // Validate does not check uniqueness (a store's job) nor that the roles exist.
 func (u *User) Validate() error {
@@ -166,12 +173,13 @@ func (u *User) Validate() error {
 func ValidateUsername(s string) *FieldError { return first(usernameErrors(s)) }
 
 // ValidateName checks a display name: 2..256 characters, valid UTF-8,
-// without control characters. Name is optional in a [User]; an empty string
+// without control characters, line or paragraph separators nor invisible
+// format characters (rule "format"). Name is optional in a [User]; an empty string
 // here is too short (callers check emptiness first when it means "unset").
 func ValidateName(s string) *FieldError { return first(nameErrors(s)) }
 
-// ValidateEmail checks an e-mail address: 5..256 characters, a bare
-// address such as "admin@company.com" that net/mail.ParseAddress returns
+// ValidateEmail checks an e-mail address: 5..256 characters, without the
+// characters [ValidateName] refuses (rule "format"), a bare address such as "admin@company.com" that net/mail.ParseAddress returns
 // unchanged (no display name, no angle brackets, no comments). As with
 // [ValidateName], an empty string is too short.
 func ValidateEmail(s string) *FieldError { return first(emailErrors(s)) }
@@ -248,17 +256,30 @@ func nameErrors(s string) []*FieldError {
 	return errs
 }
 
-// textError refuses invalid UTF-8 and control characters (newlines, NUL,
-// escapes), which have no place in a name and would let a value forge lines
-// in logs.
+// textError refuses invalid UTF-8, control characters (category Cc:
+// newlines, NUL, escapes), line and paragraph separators (U+2028, U+2029)
+// and format characters (category Cf: bidirectional overrides such as
+// U+202E, zero-width spaces and joiners, soft hyphens, U+FEFF), which have
+// no place in a name: they would let a value forge lines in logs, or show
+// one text while holding another ("admin" followed by invisible
+// characters, a name written backwards). The message names the character.
 func textError(field, s string) *FieldError {
 	if !utf8.ValidString(s) {
 		return &FieldError{Field: field, Rule: RuleFormat, Message: "is not valid UTF-8"}
 	}
 	for _, c := range s {
-		if unicode.IsControl(c) {
-			return &FieldError{Field: field, Rule: RuleFormat, Message: "holds a control character"}
+		var what string
+		switch {
+		case unicode.IsControl(c):
+			what = "a control character"
+		case c == '\u2028' || c == '\u2029':
+			what = "a line or paragraph separator"
+		case unicode.Is(unicode.Cf, c):
+			what = "an invisible format character"
+		default:
+			continue
 		}
+		return &FieldError{Field: field, Rule: RuleFormat, Message: fmt.Sprintf("holds %s (%U)", what, c)}
 	}
 	return nil
 }

@@ -23,6 +23,11 @@
 // one after the other; on SQLite it begins IMMEDIATE. A database whose
 // schema is newer than the package knows ([SchemaVersion]) is refused with
 // [ErrSchemaTooNew], so an older binary never misreads a newer schema.
+// Schema version 2 makes usernames unique up to case (a unique index on
+// lower(username)); a database that already holds usernames equal up to
+// case is refused with [ErrUsernamesCollide], which names every such user,
+// and is left unchanged at version 1 until they are renamed or deleted —
+// the store never picks which of them to drop.
 // To keep gatehouse's tables in their own PostgreSQL schema, create the
 // schema and pass search_path in the DSN
 // (postgres://…/db?search_path=gatehouse).
@@ -33,7 +38,7 @@
 // column names chosen from fixed lists. Users are updated optimistically
 // (UPDATE … WHERE id = $1 AND version = $2), so of two writers holding the
 // same version exactly one wins and the other gets [storage.ErrConflict];
-// a duplicate id, username, session id hash or trace code is
+// a duplicate id, username (up to case), session id hash or trace code is
 // storage.ErrConflict too. Counters are incremented by a single
 // INSERT … ON CONFLICT DO UPDATE … RETURNING statement that also restarts
 // an expired counter, and concurrency slots change in a transaction that

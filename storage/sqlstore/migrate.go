@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -120,6 +121,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if m.version <= current {
 			continue
 		}
+		if check := migrationChecks[m.name]; check != nil {
+			if err := check(ctx, tx); err != nil {
+				return fmt.Errorf("%w (migration %s refused)", err, m.name)
+			}
+		}
 		for _, st := range statements(m.sql) {
 			if _, err := tx.ExecContext(ctx, st); err != nil {
 				return fmt.Errorf("sqlstore: migration %s: %w", m.name, err)
@@ -135,4 +141,67 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("sqlstore: migrate: commit: %w", err)
 	}
 	return nil
+}
+
+// migrationChecks are run, in the migration's transaction, before the
+// migration of that file name: each refuses with an error that tells the
+// operator what to fix, where the migration's own statements would fail
+// with a bare constraint error.
+var migrationChecks = map[string]func(ctx context.Context, tx *sql.Tx) error{
+	"0002_username_fold.sql": checkUsernameFold,
+}
+
+// maxCollisions is how many users a collision error names.
+const maxCollisions = 50
+
+// checkUsernameFold refuses a database holding usernames equal up to case,
+// naming them, rather than letting the unique index on lower(username) fail
+// or choosing which user to drop.
+func checkUsernameFold(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT lower(username), username, id FROM gh_users
+		WHERE lower(username) IN (SELECT lower(username) FROM gh_users GROUP BY lower(username) HAVING COUNT(*) > 1)
+		ORDER BY lower(username), username, id`)
+	if err != nil {
+		return fmt.Errorf("sqlstore: check usernames: %w", err)
+	}
+	defer rows.Close()
+	var groups [][]string
+	last, users := "", 0
+	for rows.Next() {
+		var fold, name, id string
+		if err := rows.Scan(&fold, &name, &id); err != nil {
+			return fmt.Errorf("sqlstore: check usernames: %w", err)
+		}
+		users++
+		if len(groups) == 0 || fold != last {
+			groups = append(groups, nil)
+			last = fold
+		}
+		if users <= maxCollisions {
+			g := &groups[len(groups)-1]
+			*g = append(*g, fmt.Sprintf("%q (id %q)", name, id))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: check usernames: %w", err)
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d users in %d groups: ", users, len(groups))
+	for i, g := range groups {
+		if len(g) == 0 {
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(strings.Join(g, ", "))
+	}
+	if users > maxCollisions {
+		fmt.Fprintf(&b, "; and %d more users", users-maxCollisions)
+	}
+	b.WriteString("; rename or delete all but one user of each group, then open the store again")
+	return fmt.Errorf("%w: %s", ErrUsernamesCollide, b.String())
 }

@@ -1,7 +1,11 @@
 package sqlstore_test
 
 import (
+	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,3 +117,87 @@ func TestSweepRemovesExpiredRows(t *testing.T) {
 }
 
 var time0 = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// atVersion1 makes the database at dsn what gatehouse's first schema left:
+// migration 0001 applied and stamped, nothing after it.
+func atVersion1(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	driver, source, dialect := "pgx", dsn, "postgres"
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		driver, source, dialect = "sqlite", "file:"+path, "sqlite"
+	}
+	db, err := sql.Open(driver, source)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	init, err := os.ReadFile(filepath.Join("migrations", dialect, "0001_init.sql"))
+	require.NoError(t, err)
+	for _, st := range strings.Split(string(init), ";\n") {
+		if strings.TrimSpace(st) != "" {
+			_, err := db.Exec(st)
+			require.NoError(t, err, "0001_init.sql: %s", st)
+		}
+	}
+	_, err = db.Exec(`CREATE TABLE gh_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us BIGINT NOT NULL)`)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO gh_migrations (version, name, applied_us) VALUES (1, '0001_init.sql', 0)`)
+	require.NoError(t, err)
+	return db
+}
+
+func insertUserV1(t *testing.T, db *sql.DB, id, username string) {
+	t.Helper()
+	_, err := db.Exec(`INSERT INTO gh_users (id, username, name, email, phone, company, locale, timezone, access,
+		admin, blocked, roles, attributes, parameters, password_hash, password_changed_us, session_epoch, created_us,
+		updated_us, version) VALUES ('` + id + `', '` + username + `', '', '', '', 'acme', '', '', 'read_write',
+		false, false, 'null', 'null', 'null', '', 0, 0, 0, 0, 1)`)
+	require.NoError(t, err, "insert %s %s", id, username)
+}
+
+func TestMigrationRefusesUsernamesEqualUpToCase(t *testing.T) {
+	for name, fresh := range dsns() {
+		t.Run(name, func(t *testing.T) {
+			dsn := fresh(t)
+			db := atVersion1(t, dsn)
+			for _, u := range [][2]string{
+				{"u1", "alice"}, {"u2", "Alice"}, {"u3", "ALICE"}, {"u4", "bob"}, {"u5", "Bob"}, {"u6", "carol"},
+			} {
+				insertUserV1(t, db, u[0], u[1]) // schema 1 compares usernames exactly
+			}
+
+			_, err := sqlstore.Open(t.Context(), dsn, sqlstore.Config{})
+			require.ErrorIs(t, err, sqlstore.ErrUsernamesCollide)
+			t.Log(err)
+			msg := err.Error()
+			for _, want := range []string{
+				`"ALICE" (id "u3"), "Alice" (id "u2"), "alice" (id "u1")`,
+				`"Bob" (id "u5"), "bob" (id "u4")`,
+				"5 users in 2 groups", "0002_username_fold.sql",
+			} {
+				require.Contains(t, msg, want)
+			}
+			require.NotContains(t, msg, "carol")
+
+			var version, users int
+			require.NoError(t, db.QueryRow("SELECT MAX(version) FROM gh_migrations").Scan(&version))
+			require.Equal(t, 1, version, "the refused migration left its stamp")
+			require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM gh_users").Scan(&users))
+			require.Equal(t, 6, users, "the refused migration dropped users")
+
+			// Once the operator renames or deletes the extra users, it runs.
+			_, err = db.Exec("UPDATE gh_users SET username = 'alice2' WHERE id = 'u2'")
+			require.NoError(t, err)
+			_, err = db.Exec("DELETE FROM gh_users WHERE id IN ('u3', 'u5')")
+			require.NoError(t, err)
+			require.NoError(t, db.Close())
+			s := open(t, dsn, sqlstore.Config{})
+			require.NoError(t, s.DB().QueryRow("SELECT MAX(version) FROM gh_migrations").Scan(&version))
+			require.Equal(t, sqlstore.SchemaVersion(), version)
+			u, err := s.Users().GetUserByUsername(t.Context(), "ALICE2")
+			require.NoError(t, err)
+			require.Equal(t, "u2", u.ID)
+			require.Equal(t, "alice2", u.Username)
+			_, err = s.Users().CreateUser(t.Context(), user.User{ID: "u7", Username: "BOB"})
+			require.ErrorIs(t, err, storage.ErrConflict, "the index holds after the migration")
+		})
+	}
+}

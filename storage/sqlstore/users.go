@@ -78,7 +78,7 @@ func (us *userStore) CreateUser(ctx context.Context, u user.User) (user.User, er
 	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO gh_users (`+userColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`), args...)
 	if isUniqueViolation(err) {
-		return user.User{}, fmt.Errorf("sqlstore: create user %q: id or username in use: %w", u.ID, storage.ErrConflict)
+		return user.User{}, fmt.Errorf("sqlstore: create user %q: id or username %q (up to case) in use: %w", u.ID, u.Username, storage.ErrConflict)
 	}
 	if err != nil {
 		return user.User{}, fmt.Errorf("sqlstore: create user %q: %w", u.ID, err)
@@ -86,17 +86,21 @@ func (us *userStore) CreateUser(ctx context.Context, u user.User) (user.User, er
 	return u, nil
 }
 
-func (us *userStore) get(ctx context.Context, column, value string) (user.User, error) {
+// get returns the user whose key matches value: key is "id" or
+// "lower(username)", the expression of the unique index on folded
+// usernames (migration 0002), which on both databases folds only ASCII
+// letters, as storage.FoldUsername does.
+func (us *userStore) get(ctx context.Context, key, value string) (user.User, error) {
 	s := us.s
 	if err := checkCtx(ctx, "get user"); err != nil {
 		return user.User{}, err
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM gh_users WHERE `+column+` = $1`), value))
+	u, err := scanUser(s.db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM gh_users WHERE `+key+` = $1`), value))
 	if errors.Is(err, sql.ErrNoRows) {
-		return user.User{}, fmt.Errorf("sqlstore: user %s %q: %w", column, value, storage.ErrNotFound)
+		return user.User{}, fmt.Errorf("sqlstore: user %s %q: %w", key, value, storage.ErrNotFound)
 	}
 	if err != nil {
-		return user.User{}, fmt.Errorf("sqlstore: user %s %q: %w", column, value, err)
+		return user.User{}, fmt.Errorf("sqlstore: user %s %q: %w", key, value, err)
 	}
 	return u, nil
 }
@@ -105,8 +109,10 @@ func (us *userStore) GetUser(ctx context.Context, id string) (user.User, error) 
 	return us.get(ctx, "id", id)
 }
 
+// GetUserByUsername matches the folded name against lower(username), so the
+// lookup uses the unique index and finds the user up to case.
 func (us *userStore) GetUserByUsername(ctx context.Context, username string) (user.User, error) {
-	return us.get(ctx, "username", username)
+	return us.get(ctx, "lower(username)", storage.FoldUsername(username))
 }
 
 // UpdateUser writes the user only where its stored version is the one the
@@ -135,7 +141,7 @@ func (us *userStore) UpdateUser(ctx context.Context, u user.User) (user.User, er
 		WHERE id = $1 AND version = $19 RETURNING created_us, version`), args...).Scan(&created, &version)
 	switch {
 	case isUniqueViolation(err):
-		return user.User{}, fmt.Errorf("sqlstore: update user %q: username %q in use: %w", u.ID, u.Username, storage.ErrConflict)
+		return user.User{}, fmt.Errorf("sqlstore: update user %q: username %q (up to case) in use: %w", u.ID, u.Username, storage.ErrConflict)
 	case errors.Is(err, sql.ErrNoRows):
 		var n int
 		if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM gh_users WHERE id = $1"), u.ID).Scan(&n); err != nil {

@@ -43,7 +43,7 @@ type Env struct {
 	Clock *Clock
 
 	mu        sync.Mutex
-	passwords map[string]string // username → password, for LoginAs
+	passwords map[string]string // storage.FoldUsername(username) → password, for LoginAs
 }
 
 type options struct {
@@ -144,7 +144,7 @@ func New(t TB, opts ...Option) *Env {
 
 func (e *Env) remember(username, password string) {
 	e.mu.Lock()
-	e.passwords[username] = password
+	e.passwords[storage.FoldUsername(username)] = password
 	e.mu.Unlock()
 }
 
@@ -194,12 +194,13 @@ type Login struct {
 // POST /token and POST /login do (so it is audited and counted like any
 // login). The user's password must be known to the Env (AddUser, or a
 // data file's "password"); otherwise, for a user imported with a hash,
-// LoginAs first gives the user a new random password.
+// LoginAs first gives the user a new random password. Usernames match up
+// to case, as at login: LoginAs(t, "Ann") is the user "ann".
 func (e *Env) LoginAs(t TB, username string) Login {
 	t.Helper()
 	ctx := context.Background()
 	e.mu.Lock()
-	password, ok := e.passwords[username]
+	password, ok := e.passwords[storage.FoldUsername(username)]
 	e.mu.Unlock()
 	if !ok {
 		password = e.resetPassword(t, username)

@@ -144,3 +144,12 @@ func TestHelpersFailTheTest(t *testing.T) {
 		})
 	}
 }
+
+func TestLoginAsIgnoresUsernameCase(t *testing.T) {
+	env := gatehousetest.New(t, gatehousetest.WithDataFile("testdata/gatehouse.json"))
+	for _, name := range []string{"Ann", "ann", "ANN", "Ann", "ann"} {
+		l := env.LoginAs(t, name) // one user, one remembered password
+		require.NotEmpty(t, l.Token, name)
+		require.Equal(t, "ann", l.Result.User.Username, name)
+	}
+}

@@ -17,6 +17,10 @@
 //   - "not found" is [ErrNotFound], a duplicate key or stale version is
 //     [ErrConflict], unusable arguments are [ErrInvalid]; every other error
 //     is a failure that callers treat as a denial;
+//   - usernames are unique up to ASCII case: a username whose
+//     [FoldUsername] equals another user's is [ErrConflict], and
+//     GetUserByUsername finds a user by its fold, returning the spelling
+//     stored;
 //   - each concern can live in one table or one key space, so backends can be
 //     mixed: users and roles in PostgreSQL, sessions and counters in Redis.
 //

@@ -46,6 +46,11 @@
 // non-ASCII letters and 1 KiB values (codes stay within
 // permissions.MaxNameLen), and must come back byte for byte.
 //
+// Usernames are compared up to ASCII case (storage.FoldUsername): the suite
+// requires "Alice" to conflict with "alice", to find "alice" by "ALICE" with
+// the stored spelling, and not to find "kate" by a name whose "K" is U+212A
+// KELVIN SIGN, which a Unicode case fold would turn into "k".
+//
 // For sessions, a store may forget a session once its ExpiresAt has passed
 // (GetSession then returns ErrNotFound) or keep returning it until
 // DeleteExpiredSessions; the suite accepts both.

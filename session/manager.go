@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,8 +25,12 @@ type Manager struct {
 	signer   *token.Signer
 	verifier *token.Verifier
 	dummy    func(password string)
+	pad      func(encoded, password string) // nil: the hasher cannot pad
 	hashSem  chan struct{}
-	perms    *permissions.Cache
+	// truncWarned remembers the users already warned about a plain bcrypt
+	// hash their password is too long for (see checkPassword).
+	truncWarned onceSet
+	perms       *permissions.Cache
 
 	// policy caches the store's policy version for cfg.PolicyRefresh.
 	policy atomic.Pointer[policyStamp]
@@ -60,6 +65,9 @@ func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) 
 			return nil, fmt.Errorf("%w: dummy hash: %w", ErrConfig, err)
 		}
 		m.dummy = func(pw string) { _, _, _ = cfg.Hasher.Verify(h, pw) }
+	}
+	if wp, ok := cfg.Hasher.(user.WorkPadder); ok {
+		m.pad = wp.PadWork
 	}
 	if cfg.MaxConcurrentHashes > 0 {
 		m.hashSem = make(chan struct{}, cfg.MaxConcurrentHashes)
@@ -118,10 +126,14 @@ type Result struct {
 // Login checks a username and password and opens a new session.
 //
 // An unknown username, a user without a password, a wrong password and a
-// blocked user all get ErrInvalidCredentials after the same hashing work.
-// While the username or the address is locked out the error is a
-// *LockedError and no password is checked. A hash of an older scheme or
-// cost is replaced after a successful check. Every outcome is audited.
+// blocked user all get ErrInvalidCredentials after at least the work of one
+// verification with the configured hasher, whatever hash the user has (see
+// user.WorkPadder). While the username or the address is locked out the
+// error is a *LockedError and no password is checked. A hash of an older
+// scheme or cost is replaced after a successful check, unless the password
+// is one a plain bcrypt hash cannot tell from others (user.RehashUnsafe):
+// then the hash is kept and a warning logged, once per user. Every outcome
+// is audited.
 // Any storage error is an ErrStore and opens nothing.
 func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) {
 	trace := req.TraceCode
@@ -202,6 +214,11 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 		} else if !ok {
 			why = "wrong password"
 		}
+		if (!ok || u.Blocked) && m.pad != nil {
+			// A failure must cost what an unknown user costs, even when
+			// the stored hash is cheaper than the configured one.
+			m.pad(u.PasswordHash, password)
+		}
 		rec.Company = u.Company
 	}
 	release()
@@ -217,10 +234,42 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 		return user.User{}, ErrInvalidCredentials
 	}
 	att.succeed(ctx)
-	if rehash {
+	switch {
+	case user.RehashUnsafe(u.PasswordHash, password):
+		// Other passwords verify against this plain bcrypt hash too; a hash
+		// of this one could lock the owner out. Keep it, and tell.
+		if m.truncWarned.first(u.ID) {
+			m.cfg.Logger.WarnContext(ctx, "session: plain bcrypt hash reads only the first 72 bytes of this user's password; "+
+				"kept as it is, not rehashed: ask the user to change the password", "user_id", u.ID)
+		}
+	case rehash:
 		u = m.rehash(ctx, u, password)
 	}
 	return u, nil
+}
+
+// onceSet is a bounded set of keys, each reported once by first: when it
+// holds onceSetMax keys it starts afresh, so a key may be reported again
+// but memory stays bounded. The zero value is ready.
+type onceSet struct {
+	mu   sync.Mutex
+	seen map[string]struct{}
+}
+
+const onceSetMax = 4096
+
+// first reports whether key is new to the set, and adds it.
+func (s *onceSet) first(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.seen[key]; ok {
+		return false
+	}
+	if s.seen == nil || len(s.seen) >= onceSetMax {
+		s.seen = make(map[string]struct{})
+	}
+	s.seen[key] = struct{}{}
+	return true
 }
 
 // acquireHash takes a hashing slot, waiting at most Config.HashWait.

@@ -63,6 +63,10 @@ type Argon2id struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	// onWork, when set (by tests), is told the memory and passes of every
+	// argon2 run.
+	onWork func(memory, time uint32)
 }
 
 type argon2Params struct {
@@ -119,7 +123,7 @@ func (a *Argon2id) Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("user: argon2 salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, a.p.time, a.p.memory, a.p.threads, a.p.keyLen)
+	key := a.key([]byte(password), salt, a.p)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, a.p.memory, a.p.time, a.p.threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -152,9 +156,34 @@ func (a *Argon2id) VerifyDummy(password string) {
 func (a *Argon2id) verifyDummy(password string) bool {
 	ok, _, err := a.Verify(a.dummyHash(), password)
 	if err != nil {
-		_ = argon2.IDKey([]byte(password), make([]byte, a.saltLen), a.p.time, a.p.memory, a.p.threads, a.p.keyLen)
+		_ = a.key([]byte(password), make([]byte, a.saltLen), a.p)
 	}
 	return ok
+}
+
+// PadWork spends, after a Verify of password against encoded (whatever its
+// outcome), the work that brings that attempt up to at least the work of
+// [Argon2id.VerifyDummy]; see [WorkPadder]. It does nothing for a hash of
+// at least the configured memory and passes and at most the configured
+// lanes; otherwise (weaker parameters, or a hash Verify did no argon2 work
+// on) it runs VerifyDummy.
+func (a *Argon2id) PadWork(encoded, password string) {
+	if schemeOf(encoded) == schemeArgon2id {
+		p, _, _, err := parseArgon2id(encoded)
+		if err == nil && p.memory <= a.max.memory && p.time <= a.max.time && p.threads <= a.max.threads &&
+			p.memory >= a.p.memory && p.time >= a.p.time && p.threads <= a.p.threads {
+			return
+		}
+	}
+	a.VerifyDummy(password)
+}
+
+// key runs argon2.IDKey with p, telling onWork.
+func (a *Argon2id) key(password, salt []byte, p argon2Params) []byte {
+	if a.onWork != nil {
+		a.onWork(p.memory, p.time)
+	}
+	return argon2.IDKey(password, salt, p.time, p.memory, p.threads, p.keyLen)
 }
 
 func (a *Argon2id) dummyHash() string {
@@ -173,7 +202,7 @@ func (a *Argon2id) verify(encoded, password string) (ok, needsRehash bool, err e
 		return false, false, fmt.Errorf("%w: argon2id m=%d,t=%d,p=%d above m=%d,t=%d,p=%d",
 			ErrHashTooExpensive, p.memory, p.time, p.threads, a.max.memory, a.max.time, a.max.threads)
 	}
-	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, p.keyLen)
+	got := a.key([]byte(password), salt, p)
 	if subtle.ConstantTimeCompare(got, key) != 1 {
 		return false, false, nil
 	}

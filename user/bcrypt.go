@@ -55,6 +55,9 @@ type Bcrypt struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	// onWork, when set (by tests), is told the cost of every bcrypt run.
+	onWork func(cost int)
 }
 
 // NewBcrypt returns a bcrypt [Hasher] configured by cfg, or an error
@@ -85,7 +88,7 @@ func (b *Bcrypt) Hash(password string) (string, error) {
 	if password == "" {
 		return "", ErrEmptyPassword
 	}
-	h, err := bcrypt.GenerateFromPassword(b.prehash(password), b.cost)
+	h, err := b.generate(b.prehash(password), b.cost)
 	if err != nil {
 		return "", fmt.Errorf("user: bcrypt: %w", err)
 	}
@@ -105,8 +108,10 @@ func (b *Bcrypt) Hash(password string) (string, error) {
 //
 // A plain bcrypt hash is compared the way the system that made it did: only
 // the first 72 bytes of the password count. Refusing longer passwords would
-// lock out users whose long password that system accepted; they log in
-// as before and the rehash then covers the whole password.
+// lock out users whose long password that system accepted, so they log in
+// as before; but such a password is never reported as needing a rehash
+// (see [RehashUnsafe]): another password sharing its first 72 bytes
+// verifies too, and a rehash from it would lock the owner out.
 func (b *Bcrypt) Verify(encoded, password string) (ok, needsRehash bool, err error) {
 	switch kind := schemeOf(encoded); kind {
 	case schemeGHBcrypt, schemeLegacyBcrypt:
@@ -132,10 +137,85 @@ func (b *Bcrypt) verifyDummy(password string) bool {
 	if err != nil {
 		// The dummy could not be made (no randomness): spend the same work
 		// another way.
-		_, _ = bcrypt.GenerateFromPassword(b.prehash(password), b.cost)
+		_, _ = b.generate(b.prehash(password), b.cost)
 	}
 	return ok
 }
+
+// PadWork spends, after a Verify of password against encoded (whatever its
+// outcome), the work that brings that attempt up to at least the work of
+// [Bcrypt.VerifyDummy]; see [WorkPadder]. For a bcrypt hash of cost c below
+// the configured cost C it runs bcrypt once at each cost c, c+1 … C-1, whose
+// 2^c + … + 2^(C-1) rounds are exactly the 2^C − 2^c missing; for a hash of
+// cost C or more it does nothing; for a hash Verify did no bcrypt work on
+// (empty, malformed, another scheme, above MaxCost) it runs VerifyDummy.
+func (b *Bcrypt) PadWork(encoded, password string) {
+	cost, ok := b.workedCost(encoded)
+	if !ok {
+		b.VerifyDummy(password)
+		return
+	}
+	pw := b.prehash(password)
+	for c := cost; c < b.cost; c++ {
+		_, _ = b.generate(pw, c)
+	}
+}
+
+// workedCost returns the cost of the bcrypt run a Verify against encoded
+// does, and false when that Verify runs none.
+func (b *Bcrypt) workedCost(encoded string) (int, bool) {
+	var plain string
+	switch schemeOf(encoded) {
+	case schemeGHBcrypt:
+		plain = "$" + strings.TrimPrefix(encoded, BcryptPrefix)
+	case schemeLegacyBcrypt:
+		plain = encoded
+	default:
+		return 0, false
+	}
+	cost, err := parseBcrypt(plain)
+	if err != nil || cost > b.maxCost {
+		return 0, false
+	}
+	return cost, true
+}
+
+// generate runs bcrypt.GenerateFromPassword, telling onWork.
+func (b *Bcrypt) generate(pw []byte, cost int) ([]byte, error) {
+	if b.onWork != nil {
+		b.onWork(cost)
+	}
+	return bcrypt.GenerateFromPassword(pw, cost)
+}
+
+// compare runs bcrypt.CompareHashAndPassword on a hash of cost, telling
+// onWork.
+func (b *Bcrypt) compare(hash, pw []byte, cost int) error {
+	if b.onWork != nil {
+		b.onWork(cost)
+	}
+	return bcrypt.CompareHashAndPassword(hash, pw)
+}
+
+// RehashUnsafe reports whether password, which verified against encoded,
+// must not replace encoded by a new hash of it. That is the case when
+// encoded is a plain bcrypt hash ($2a$, $2b$, $2y$) and password is 72
+// bytes or longer, or holds a NUL byte: plain bcrypt reads at most 72 bytes
+// of a password (bytes after a NUL cycle the key as if the password ended
+// there, and C implementations stop at the NUL), so other passwords — the
+// owner's real one among them — verify against encoded as well, and a hash
+// of this one would let only this one in. A password of exactly 72 bytes
+// counts: the owner's may be that prefix followed by more.
+//
+// The hashers of this package never ask for such a rehash; callers that
+// rehash on their own should check this first.
+func RehashUnsafe(encoded, password string) bool {
+	return schemeOf(encoded) == schemeLegacyBcrypt &&
+		(len(password) >= legacyBcryptMaxBytes || strings.IndexByte(password, 0) >= 0)
+}
+
+// legacyBcryptMaxBytes is the most of a password plain bcrypt reads.
+const legacyBcryptMaxBytes = 72
 
 func (b *Bcrypt) dummyHash() string {
 	b.dummyOnce.Do(func() {
@@ -162,9 +242,12 @@ func (b *Bcrypt) verify(kind scheme, encoded, password string) (ok, needsRehash 
 	if kind == schemeGHBcrypt {
 		pw = b.prehash(password)
 	}
-	switch err := bcrypt.CompareHashAndPassword([]byte(plain), pw); {
+	switch err := b.compare([]byte(plain), pw, cost); {
 	case err == nil:
-		return true, kind == schemeLegacyBcrypt || cost != b.cost, nil
+		if kind == schemeLegacyBcrypt {
+			return true, !RehashUnsafe(encoded, password), nil
+		}
+		return true, cost != b.cost, nil
 	case errors.Is(err, bcrypt.ErrMismatchedHashAndPassword):
 		return false, false, nil
 	default:

@@ -223,7 +223,8 @@ func TestBcryptLegacyVectors(t *testing.T) {
 			ok, rehash, err := h.Verify(v.hash, v.password)
 			require.NoError(t, err)
 			assert.True(t, ok)
-			assert.True(t, rehash, "a plain bcrypt hash must be replaced by ours")
+			assert.Equal(t, len(v.password) < 72, rehash,
+				"a plain bcrypt hash must be replaced by ours, unless the password is 72 bytes or longer")
 
 			ok, rehash, err = h.Verify(v.hash, "?"+v.password)
 			require.NoError(t, err)

@@ -35,7 +35,12 @@
 // When the user is unknown, or has no password hash, call VerifyDummy
 // ([DummyVerifier]): it does the work of a real verification against a hash
 // of the configured scheme and cost, made once, so that the time of the
-// answer does not tell unknown users from wrong passwords.
+// answer does not tell unknown users from wrong passwords. After a failed
+// verification of a real hash, call PadWork ([WorkPadder]): a hash cheaper
+// than the configured one (an imported cost-10 bcrypt hash under cost 12)
+// would otherwise answer four times faster than an unknown user. PadWork
+// adds the missing bcrypt rounds exactly, or a whole VerifyDummy for a hash
+// of another scheme or one that could not be checked.
 //
 // # Password hash format
 //
@@ -67,10 +72,24 @@
 // Plain bcrypt hashes made by other systems, "$2a$", "$2b$" and "$2y$"
 // (PHP's password_hash), verify as they are, with no pepper, and always ask
 // for a rehash. Other prefixes ("$2x$", "$2$", MD5 crypt ...) are refused
-// with [ErrUnknownScheme]. As bcrypt only ever read the first 72 bytes of a
-// password, a plain hash is compared the same way: a password longer than
-// 72 bytes matches on its first 72, exactly as in the system that made the
-// hash. Refusing such passwords instead would lock out the users whose long
-// passwords that system accepted; after their next login the rehash covers
-// the whole password.
+// with [ErrUnknownScheme].
+//
+// # Plain bcrypt truncates passwords
+//
+// Plain bcrypt reads at most the first 72 bytes of a password, and a NUL
+// byte ends it as far as bcrypt can tell. A plain hash is compared the same
+// way, exactly as in the system that made it: every password that shares
+// its first 72 bytes with the owner's verifies, so a user whose password is
+// 72 bytes or longer is only as safe as those 72 bytes. Refusing such
+// passwords instead would lock out the users whose long passwords that
+// system accepted.
+//
+// For the same reason such a password never replaces the hash: the
+// transparent rehash would store whichever variant was typed — perhaps an
+// attacker's, who knew only the first 72 bytes — and the owner's real
+// password would stop working. Verify reports needsRehash only for a
+// password shorter than 72 bytes without a NUL byte, which the plain hash
+// fully determines ([RehashUnsafe]); a user with a longer password keeps the
+// plain hash, and its truncation, until the password is changed. Hosts
+// importing such hashes should ask those users to set a new password.
 package user

@@ -30,10 +30,24 @@ type Hasher interface {
 // username is unknown, or the user has no password hash, so that those cases
 // take as long as a wrong password (see SECURITY.md, "Passwords and login").
 // A caller holding a Hasher without it can verify against a hash it made
-// once with Hash. Stored hashes of other parameters (an imported cost-7
-// bcrypt hash) take other times until the rehash after their next login.
+// once with Hash. A stored hash of cheaper parameters (an imported cost-10
+// bcrypt hash under cost 12) verifies faster than the dummy: see
+// [WorkPadder] for evening that out.
 type DummyVerifier interface {
 	VerifyDummy(password string)
+}
+
+// WorkPadder is implemented by the hashers of this package. PadWork spends,
+// after a Verify of password against encoded, whatever work brings that
+// attempt up to at least the work of one VerifyDummy: nothing when encoded
+// is of the configured scheme and at least its parameters, the missing
+// rounds for a cheaper hash of the configured scheme, a whole VerifyDummy
+// otherwise (another scheme, or a hash Verify refused without hashing). A
+// login calls it after every failed check of a real hash, so that a wrong
+// password costs at least as much as an unknown user, whatever hash the user
+// has (see SECURITY.md, "Passwords and login").
+type WorkPadder interface {
+	PadWork(encoded, password string)
 }
 
 // Scheme names the scheme [MultiHasher.Hash] uses for new hashes.
@@ -99,11 +113,16 @@ func (m *MultiHasher) Hash(password string) (string, error) {
 
 // Verify verifies password against a hash of any supported scheme (see
 // [Bcrypt.Verify] and [Argon2id.Verify]). needsRehash is also true when the
-// hash's scheme is not the configured one.
+// hash's scheme is not the configured one, except when [RehashUnsafe]
+// holds: a plain bcrypt hash verified by a password of 72 bytes or more is
+// kept as it is.
 func (m *MultiHasher) Verify(encoded, password string) (ok, needsRehash bool, err error) {
 	switch kind := schemeOf(encoded); kind {
 	case schemeGHBcrypt, schemeLegacyBcrypt:
 		ok, needsRehash, err = m.bcrypt.Verify(encoded, password)
+		if RehashUnsafe(encoded, password) {
+			return ok, false, err
+		}
 		return ok, ok && (needsRehash || m.scheme != SchemeBcrypt), err
 	case schemeArgon2id:
 		ok, needsRehash, err = m.argon2.Verify(encoded, password)
@@ -123,6 +142,21 @@ func (m *MultiHasher) VerifyDummy(password string) {
 		return
 	}
 	m.bcrypt.VerifyDummy(password)
+}
+
+// PadWork spends the work that brings a Verify against encoded up to at
+// least one VerifyDummy of the configured scheme; see [WorkPadder]. A hash
+// of the configured scheme is padded by that scheme's PadWork; a hash of
+// another scheme (or none) gets a whole VerifyDummy on top of its own work.
+func (m *MultiHasher) PadWork(encoded, password string) {
+	switch kind := schemeOf(encoded); {
+	case m.scheme == SchemeBcrypt && (kind == schemeGHBcrypt || kind == schemeLegacyBcrypt):
+		m.bcrypt.PadWork(encoded, password)
+	case m.scheme == SchemeArgon2id && kind == schemeArgon2id:
+		m.argon2.PadWork(encoded, password)
+	default:
+		m.VerifyDummy(password)
+	}
 }
 
 // scheme is the kind of an encoded hash, told by its prefix.
@@ -158,6 +192,9 @@ var (
 	_ DummyVerifier = (*MultiHasher)(nil)
 	_ DummyVerifier = (*Bcrypt)(nil)
 	_ DummyVerifier = (*Argon2id)(nil)
+	_ WorkPadder    = (*MultiHasher)(nil)
+	_ WorkPadder    = (*Bcrypt)(nil)
+	_ WorkPadder    = (*Argon2id)(nil)
 )
 
 // dummyPassword is what dummy hashes are made of; its value does not matter.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -45,6 +46,7 @@ func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error)
 	var (
 		claims *token.Claims
 		hash   string
+		idle   time.Duration // the idle timeout of the credential; 0: none
 	)
 	switch {
 	case c.Bearer != "":
@@ -55,16 +57,16 @@ func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error)
 		if !validHash(cl.SessionID) {
 			return nil, fmt.Errorf("%w: malformed sid", ErrUnauthenticated)
 		}
-		claims, hash = cl, cl.SessionID
+		claims, hash, idle = cl, cl.SessionID, m.cfg.TokenIdleTimeout
 	case c.SessionID != "":
 		if !ValidID(c.SessionID) {
 			return nil, fmt.Errorf("%w: malformed session id", ErrUnauthenticated)
 		}
-		hash = HashID(c.SessionID)
+		hash, idle = HashID(c.SessionID), max(m.cfg.IdleTimeout, 0)
 	default:
 		return nil, fmt.Errorf("%w: no credential", ErrUnauthenticated)
 	}
-	s, u, err := m.live(ctx, hash)
+	s, u, err := m.live(ctx, hash, idle)
 	if err != nil {
 		return nil, err
 	}
@@ -78,9 +80,10 @@ func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error)
 	return &Auth{User: u, Session: s, Set: set, Claims: claims}, nil
 }
 
-// live reads the session and its user and applies the live-session rule,
-// touching LastSeenAt when it is older than the touch interval.
-func (m *Manager) live(ctx context.Context, hash string) (storage.Session, user.User, error) {
+// live reads the session and its user and applies the live-session rule
+// with the idle timeout of the credential presented (0: none), touching
+// LastSeenAt when it is older than the touch interval.
+func (m *Manager) live(ctx context.Context, hash string, idle time.Duration) (storage.Session, user.User, error) {
 	s, err := m.store.Sessions().GetSession(ctx, hash)
 	if err != nil {
 		return s, user.User{}, denyOrFail("read session", err)
@@ -91,7 +94,7 @@ func (m *Manager) live(ctx context.Context, hash string) (storage.Session, user.
 		return s, user.User{}, fmt.Errorf("%w: session revoked", ErrUnauthenticated)
 	case !now.Before(s.ExpiresAt):
 		return s, user.User{}, fmt.Errorf("%w: session expired", ErrUnauthenticated)
-	case m.cfg.IdleTimeout > 0 && !now.Before(s.LastSeenAt.Add(m.cfg.IdleTimeout)):
+	case idle > 0 && !now.Before(s.LastSeenAt.Add(idle)):
 		return s, user.User{}, fmt.Errorf("%w: session idle", ErrUnauthenticated)
 	}
 	u, err := m.store.Users().GetUser(ctx, s.UserID)

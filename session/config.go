@@ -17,10 +17,12 @@ const (
 	// DefaultSessionTTL is the lifetime of a session (and its tokens) when
 	// the login asks for none: 86400 s, seed 004's token default.
 	DefaultSessionTTL = token.DefaultTTL
-	// DefaultIdleTimeout ends a session unused for this long.
+	// DefaultIdleTimeout ends a cookie session unused for this long (see
+	// Config.IdleTimeout). Bearer tokens have no idle timeout by default.
 	DefaultIdleTimeout = 30 * time.Minute
 	// DefaultTouchInterval is how often, at most, a session's LastSeenAt is
-	// written.
+	// written, unless an idle timeout shorter than ten of it asks for less
+	// (see Config.TouchInterval).
 	DefaultTouchInterval = time.Minute
 	// DefaultHashWait is how long a login waits for a free hashing slot.
 	DefaultHashWait = time.Second
@@ -99,14 +101,26 @@ type Config struct {
 	// SessionTTL is the lifetime of a session whose login asks for none.
 	// Zero means DefaultSessionTTL; it must be in 60..31556926 s.
 	SessionTTL time.Duration
-	// IdleTimeout ends a session not used for this long. Zero means
-	// DefaultIdleTimeout (30 minutes); negative disables it. Long-lived
-	// API tokens (seed 004 allows a year) die with it too: deployments
-	// whose clients keep a token for days should lengthen or disable it.
+	// IdleTimeout ends a cookie session — a session presented by its
+	// session id, the credential a browser sends by itself — not used for
+	// this long. Zero means DefaultIdleTimeout (30 minutes); negative
+	// disables it. It does not apply to bearer tokens (TokenIdleTimeout
+	// does): a token works for the lifetime it was issued with (seed 004's
+	// ttl_seconds, up to a year) unless revoked. A use of the session by
+	// either credential counts: the cookie of a login whose token is in use
+	// does not idle out.
 	IdleTimeout time.Duration
+	// TokenIdleTimeout ends a session presented by a bearer token that was
+	// not used for this long. Zero or negative (the default) means none:
+	// long-lived API tokens must not die between two uses a day apart.
+	TokenIdleTimeout time.Duration
 	// TouchInterval is the most often LastSeenAt is written for one
-	// session. Zero means DefaultTouchInterval (one minute); it must not
-	// exceed IdleTimeout.
+	// session, to spare the store a write per request. Zero means
+	// DefaultTouchInterval (one minute), or a tenth of the shorter idle
+	// timeout in force when that is less; it must not exceed either idle
+	// timeout in force. As LastSeenAt lags by up to TouchInterval, a
+	// session in use may be found idle after IdleTimeout − TouchInterval
+	// without a request.
 	TouchInterval time.Duration
 	// Hasher hashes and verifies passwords. Nil means user.NewHasher with
 	// its defaults (bcrypt, cost 12). A Hasher that is not a
@@ -161,11 +175,24 @@ func (c Config) withDefaults() (Config, error) {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
+	if c.TokenIdleTimeout < 0 {
+		c.TokenIdleTimeout = 0
+	}
+	// The shortest idle timeout in force bounds the touch interval.
+	shortest := time.Duration(0)
+	for _, idle := range []time.Duration{c.IdleTimeout, c.TokenIdleTimeout} {
+		if idle > 0 && (shortest == 0 || idle < shortest) {
+			shortest = idle
+		}
+	}
 	if c.TouchInterval == 0 {
 		c.TouchInterval = DefaultTouchInterval
+		if shortest > 0 && shortest/10 < c.TouchInterval {
+			c.TouchInterval = max(shortest/10, 1)
+		}
 	}
-	if c.TouchInterval < 0 || (c.IdleTimeout > 0 && c.TouchInterval > c.IdleTimeout) {
-		return c, fmt.Errorf("%w: TouchInterval must be positive and at most IdleTimeout", ErrConfig)
+	if c.TouchInterval < 0 || (shortest > 0 && c.TouchInterval > shortest) {
+		return c, fmt.Errorf("%w: TouchInterval must be positive and at most IdleTimeout and TokenIdleTimeout", ErrConfig)
 	}
 	if c.Hasher == nil {
 		h, err := user.NewHasher(user.HasherConfig{})

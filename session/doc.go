@@ -25,8 +25,8 @@
 //
 //   - the token verifies (package token) or the session id is well formed;
 //   - the session exists and is not revoked;
-//   - now is before its absolute expiry (ExpiresAt) and before LastSeenAt +
-//     Config.IdleTimeout;
+//   - now is before its absolute expiry (ExpiresAt) and, when the credential
+//     has an idle timeout, before LastSeenAt plus that timeout;
 //   - its user exists and is not blocked;
 //   - the session's epoch equals the user's SessionEpoch;
 //   - for a token, its sub is the session's user.
@@ -34,6 +34,19 @@
 // Anything else is [ErrUnauthenticated]; any storage error is [ErrStore],
 // and authenticates nobody either (fail closed). LastSeenAt is written at
 // most once per Config.TouchInterval; a failed write also refuses.
+//
+// # Idle timeouts
+//
+// The idle timeout depends on the credential presented, not on how the
+// session was opened. A session id (a cookie, what a browser holds) is
+// refused after Config.IdleTimeout without use, 30 minutes by default. A
+// bearer token is not: it works until the lifetime it was issued with ends
+// (POST /token's ttl_seconds, one day by default and up to a year) unless
+// its session is revoked or its user's epoch bumped, as seed 004's clients
+// expect of a token they keep for days. Config.TokenIdleTimeout, off by
+// default, gives tokens an idle timeout of their own. A use by either
+// credential refreshes LastSeenAt, so the cookie of a login whose token is
+// in use does not idle out.
 //
 // The permission set of an authenticated user is compiled from the user's
 // current roles and the store's role definitions, cached per role

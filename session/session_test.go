@@ -17,6 +17,8 @@ import (
 
 var ctx = context.Background()
 
+var yes = true
+
 func TestValidID(t *testing.T) {
 	good := strings.Repeat("A", 43)
 	for s, want := range map[string]bool{
@@ -60,25 +62,28 @@ func TestLiveSessionRule(t *testing.T) {
 		name  string
 		setup func(f *fixture, res *session.Result)
 		ok    bool
+		// bearerOK, when set, overrides ok for the bearer token.
+		bearerOK *bool
 	}{
-		{"fresh", func(*fixture, *session.Result) {}, true},
-		{"idle limit minus 1s", func(f *fixture, _ *session.Result) { f.clock.Add(idle - time.Second) }, true},
-		{"idle limit plus 1s", func(f *fixture, _ *session.Result) { f.clock.Add(idle + time.Second) }, false},
+		{"fresh", func(*fixture, *session.Result) {}, true, nil},
+		{"idle limit minus 1s", func(f *fixture, _ *session.Result) { f.clock.Add(idle - time.Second) }, true, nil},
+		// The idle timeout is the cookie's; a token lives for its ttl.
+		{"idle limit plus 1s", func(f *fixture, _ *session.Result) { f.clock.Add(idle + time.Second) }, false, &yes},
 		{"revoked", func(f *fixture, r *session.Result) {
 			require.NoError(t, f.store.Sessions().RevokeSession(ctx, r.Session.IDHash))
-		}, false},
+		}, false, nil},
 		{"blocked user", func(f *fixture, r *session.Result) {
 			u, _ := f.store.Users().GetUser(ctx, r.User.ID)
 			u.Blocked = true
 			_, err := f.store.Users().UpdateUser(ctx, u)
 			require.NoError(t, err)
-		}, false},
+		}, false, nil},
 		{"deleted user", func(f *fixture, r *session.Result) {
 			require.NoError(t, f.store.Users().DeleteUser(ctx, r.User.ID))
-		}, false},
+		}, false, nil},
 		{"epoch bumped", func(f *fixture, r *session.Result) {
 			require.NoError(t, f.m.RevokeAll(ctx, r.User.ID, session.Client{}))
-		}, false},
+		}, false, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,9 +92,14 @@ func TestLiveSessionRule(t *testing.T) {
 			res, err := f.m.Login(ctx, session.LoginRequest{Username: "alice", Password: "password1"})
 			require.NoError(t, err)
 			tc.setup(f, res)
-			for _, c := range []session.Credential{{Bearer: res.Token}, {SessionID: res.SessionID}} {
+			// The cookie first: a bearer use would touch the session.
+			for _, c := range []session.Credential{{SessionID: res.SessionID}, {Bearer: res.Token}} {
 				a, err := f.m.Authenticate(ctx, c)
-				if tc.ok {
+				want := tc.ok
+				if c.Bearer != "" && tc.bearerOK != nil {
+					want = *tc.bearerOK
+				}
+				if want {
 					require.NoError(t, err)
 					assert.Equal(t, "alice", a.User.Username)
 				} else {

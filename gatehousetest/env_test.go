@@ -109,8 +109,12 @@ func TestAddUserAndRequests(t *testing.T) {
 		assert.False(t, a.Set.Can("Customer", permissions.OpUpdate))
 	})
 	t.Run("the clock expires sessions", func(t *testing.T) {
+		c := env.WithCookie(t, httptest.NewRequest("GET", "/userInfo", nil), "bob")
 		r := env.Authorize(t, httptest.NewRequest("GET", "/userInfo", nil), "bob")
-		env.Clock.Add(31 * time.Minute) // past the idle timeout
+		env.Clock.Add(31 * time.Minute) // past the cookie's idle timeout
+		assert.Equal(t, http.StatusUnauthorized, env.Serve(nil, c).Code)
+		assert.Equal(t, http.StatusOK, env.Serve(nil, r).Code, "a token has no idle timeout")
+		env.Clock.Add(24 * time.Hour) // past the token's default ttl
 		assert.Equal(t, http.StatusUnauthorized, env.Serve(nil, r).Code)
 	})
 }

@@ -28,8 +28,15 @@ const MaxDataFileSize = 64 << 20
 // is created, a user that exists (by username) is left exactly as it is, with
 // its password, sessions and run-time changes.
 type DataFile struct {
-	Service    Service             `json:"service"`
-	Schema     storage.Schema      `json:"schema"`
+	Service Service        `json:"service"`
+	Schema  storage.Schema `json:"schema"`
+	// Specifics declares specific permissions of the deployment beside
+	// those its roles grant, such as operations only admins (or a "*"
+	// grant) may run. The catalogue that GET /permissions and the session
+	// document's bp_process_roles_list enumerate is every name a role
+	// grants plus these (permissions.Set.Catalogue). Names are unique and
+	// may not be "*".
+	Specifics  []string            `json:"specifics,omitempty"`
 	Parameters []storage.Parameter `json:"parameters"`
 	Roles      []permissions.Role  `json:"roles"`
 	Users      []DataUser          `json:"users"`
@@ -117,6 +124,7 @@ func ReadDataFile(path string) (*DataFile, error) {
 type rawDataFile struct {
 	Service    json.RawMessage   `json:"service"`
 	Schema     json.RawMessage   `json:"schema"`
+	Specifics  json.RawMessage   `json:"specifics"`
 	Parameters []json.RawMessage `json:"parameters"`
 	Roles      []json.RawMessage `json:"roles"`
 	Users      []json.RawMessage `json:"users"`
@@ -142,6 +150,11 @@ func ParseDataFile(b []byte) (*DataFile, error) {
 	if len(raw.Schema) > 0 {
 		if err := decodeStrict(raw.Schema, &d.Schema); err != nil {
 			return nil, jsonPlaceErr("schema", err)
+		}
+	}
+	if len(raw.Specifics) > 0 {
+		if err := decodeStrict(raw.Specifics, &d.Specifics); err != nil {
+			return nil, jsonPlaceErr("specifics", err)
 		}
 	}
 	d.Parameters = make([]storage.Parameter, len(raw.Parameters))

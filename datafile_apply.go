@@ -17,10 +17,20 @@ import (
 //
 // Each of the report's warnings is also logged, at level Warn, to the
 // gatehouse's logger.
+//
+// Once the file is applied, its declared specific permissions
+// (DataFile.Specifics) become this gatehouse's, which GET /permissions and
+// the session document enumerate beside the names the roles grant. They
+// are kept in the gatehouse, not the store, so every instance applies the
+// file at start (as the store's roles and schema are idempotent to apply,
+// this is safe); [DataFile.Apply] alone, to a store, does not set them.
 func (g *Gatehouse) ApplyDataFile(ctx context.Context, d *DataFile) (ApplyReport, error) {
 	rep, err := d.Apply(ctx, g.store, g.sessions.Hasher(), g.now())
 	for _, w := range rep.Warnings {
 		g.log.WarnContext(ctx, "gatehouse: data file: "+w.Message, "place", w.Place)
+	}
+	if err == nil {
+		g.setDeclaredSpecifics(d.Specifics)
 	}
 	return rep, err
 }

@@ -35,6 +35,17 @@ func (d *DataFile) Validate() error {
 			seen[a] = true
 		}
 	}
+	specifics := make(map[string]int, len(d.Specifics))
+	for i, n := range d.Specifics {
+		place := fmt.Sprintf("specifics[%d]", i)
+		if err := permissions.ValidateName(n, false); err != nil {
+			return &DataFileError{Place: place, Err: err}
+		}
+		if j, dup := specifics[n]; dup {
+			return placeErr(place, "duplicate specific permission %q (also specifics[%d])", n, j)
+		}
+		specifics[n] = i
+	}
 	params := make(map[string]bool, len(d.Parameters))
 	for i, p := range d.Parameters {
 		place := fmt.Sprintf("parameters[%d].code", i)

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
+	"weak"
 
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
@@ -101,8 +104,10 @@ type RoleRef struct {
 // encodes as a flat object: the user's attributes (such as dep_id), then the
 // fixed keys id (the user's ID), login (username), email ("" when unset),
 // title (display name, "" when unset), lang (locale, Config.DefaultLocale
-// when unset) and bp_process_roles_list (the allowed specific permissions,
-// permissions.Set.Specifics; "*" first when every one is allowed). A fixed
+// when unset) and bp_process_roles_list (the allowed specific permissions
+// of the deployment's catalogue, permissions.Set.Specifics: an admin or a
+// "*" grant gets every name any role grants or the data file declares,
+// never "*" itself). A fixed
 // key always wins over an attribute of the same name, so an attribute can
 // never pass itself off as the user's id or login.
 type SessionInfo struct {
@@ -167,7 +172,7 @@ func (g *Gatehouse) SessionDocument(ctx context.Context, a *session.Auth) (*Sess
 		Info: SessionInfo{
 			ID: u.ID, Login: u.Username, Email: u.Email, Title: u.Name,
 			Lang:       g.locale(u),
-			Specifics:  a.Set.Specifics(),
+			Specifics:  a.Set.Specifics(g.declaredSpecifics()...),
 			Attributes: maps.Clone(u.Attributes),
 		},
 		RoleParams: a.Set.Params(),
@@ -291,7 +296,10 @@ func (g *Gatehouse) UserInfo(u *user.User) UserInfoDocument {
 }
 
 // PermissionsDocument returns the GET /permissions document of a (seed 003
-// plus specifics) over the application schema kept in the store.
+// plus specifics) over the application schema kept in the store. Its
+// specifics are the deployment's catalogue (permissions.Set.Catalogue):
+// every name any role grants and every name the applied data file
+// declares, each with the caller's value; "*" is never a target.
 func (g *Gatehouse) PermissionsDocument(ctx context.Context, a *session.Auth) (permissions.Document, error) {
 	if a == nil || a.Set == nil {
 		return permissions.Document{}, fmt.Errorf("gatehouse: permissions document: %w", session.ErrUnauthenticated)
@@ -300,7 +308,46 @@ func (g *Gatehouse) PermissionsDocument(ctx context.Context, a *session.Auth) (p
 	if err != nil {
 		return permissions.Document{}, fmt.Errorf("gatehouse: permissions document: schema: %w", err)
 	}
-	return a.Set.Document(permissions.Schema(schema)), nil
+	return a.Set.Document(permissions.Schema(schema), g.declaredSpecifics()...), nil
+}
+
+// declared holds the specific permissions each Gatehouse's deployment
+// declares (DataFile.Specifics, set by ApplyDataFile), by weak pointer so
+// that an entry dies with its Gatehouse.
+//
+// It stands in for a field of Gatehouse (gatehouse.go), where it belongs:
+// the declared list is configuration of this instance, set at start by
+// applying the data file, as every instance does.
+var declared struct {
+	mu    sync.Mutex
+	names map[weak.Pointer[Gatehouse]][]string
+}
+
+// declaredSpecifics returns the specific permissions the deployment
+// declares beside those its roles grant: the data file's "specifics", as
+// last applied by ApplyDataFile. The caller must not change the slice.
+func (g *Gatehouse) declaredSpecifics() []string {
+	declared.mu.Lock()
+	defer declared.mu.Unlock()
+	return declared.names[weak.Make(g)]
+}
+
+// setDeclaredSpecifics replaces the declared specific permissions.
+func (g *Gatehouse) setDeclaredSpecifics(names []string) {
+	k := weak.Make(g)
+	declared.mu.Lock()
+	defer declared.mu.Unlock()
+	if declared.names == nil {
+		declared.names = make(map[weak.Pointer[Gatehouse]][]string)
+	}
+	if _, ok := declared.names[k]; !ok {
+		runtime.AddCleanup(g, func(k weak.Pointer[Gatehouse]) {
+			declared.mu.Lock()
+			delete(declared.names, k)
+			declared.mu.Unlock()
+		}, k)
+	}
+	declared.names[k] = slices.Clone(names)
 }
 
 // AccountDocument is the document of GET and PUT /account (seed 004).

@@ -43,7 +43,7 @@ func Compile(cfg CompileConfig) (*Set, error) {
 	}
 	s := &Set{roles: roles, readOnly: cfg.ReadOnly, admin: cfg.Admin}
 	s.compileEntities()
-	s.compileSpecifics()
+	s.compileSpecifics(cfg.Roles)
 	s.compileParams()
 	s.compileQuotas()
 	return s, nil

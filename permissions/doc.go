@@ -62,8 +62,16 @@
 //     by field into the most generous value; 0 (no limit) beats any number.
 //   - A Set answers for entities no grant names through the "*" grants, and
 //     the name "*" itself asks about exactly those entities.
-//   - In [Set.Document] a "*" specific grant (or an admin) is listed as the
-//     target "*", next to the specific names the roles grant.
+//   - Specific permissions are enumerated over the deployment's catalogue
+//     ([Set.Catalogue]): every name any known role grants, held or not, plus
+//     the names the deployment declares (the data file's "specifics"). A "*"
+//     grant or an admin allows every name of it; [Set.Document] and
+//     [Set.Specifics] list those names and never "*", so a client asking
+//     about a name finds it.
+//   - With a [Schema], [Role.ValidateSchema] refuses grants that name an
+//     entity or attribute it does not declare, and [OverriddenHidden] finds
+//     "hidden" grants that an included role's grant overrides (roles
+//     combine by union, so they hide nothing).
 //
 // # Compiled sets
 //

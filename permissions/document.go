@@ -10,8 +10,8 @@ import (
 type Schema = map[string][]string
 
 // Document is the /permissions document (seed 003, DESIGN §5): the value of
-// every entity operation and attribute target of a schema, and of the
-// specific permissions the user's roles name.
+// every entity operation and attribute target of a schema, and of every
+// specific permission of the deployment's catalogue ([Set.Catalogue]).
 type Document struct {
 	// Entities: "Entity:op" → 0 forbidden, 1 allowed.
 	Entities []TargetValue `json:"entities"`
@@ -27,17 +27,19 @@ type TargetValue struct {
 	Value  int    `json:"value"`
 }
 
-// Document returns the /permissions document of s for schema.
+// Document returns the /permissions document of s for schema and the
+// deployment's declared specific permissions.
 //
 // Entities are sorted by name, each with its four operations in the order
 // create, read, update, delete. Attributes follow the sorted entities, each
 // entity's attributes in the order the schema lists them (a repeated name
-// once), as seed 003 does. Specifics are the specific names the user's roles
-// name, sorted, each with whether s allows it; "*" (first, as it sorts
-// first) is listed when a role grants every specific permission or the user
-// is an admin, with value 1 unless the user is read-only. The slices are
-// never nil, so they encode as [] rather than null.
-func (s *Set) Document(schema Schema) Document {
+// once), as seed 003 does. Specifics are the names of
+// [Set.Catalogue](declared...) — every name a known role grants, and the
+// declared ones — sorted, each with whether s allows it: a "*" grant or an
+// admin shows as 1 on every name, and "*" is never a target, so a client
+// asking about a name finds it. The slices are never nil, so they encode as
+// [] rather than null.
+func (s *Set) Document(schema Schema, declared ...string) Document {
 	names := make([]string, 0, len(schema))
 	nattr := 0
 	for e, attrs := range schema {
@@ -48,8 +50,9 @@ func (s *Set) Document(schema Schema) Document {
 	d := Document{
 		Entities:         make([]TargetValue, 0, len(names)*int(numOps)),
 		EntityAttributes: make([]TargetValue, 0, nattr),
-		Specifics:        make([]TargetValue, 0, len(s.mentioned)),
 	}
+	catalogue := s.Catalogue(declared...)
+	d.Specifics = make([]TargetValue, 0, len(catalogue))
 	for _, e := range names {
 		for op := range numOps {
 			d.Entities = append(d.Entities, TargetValue{e + ":" + op.String(), boolValue(s.Can(e, op))})
@@ -65,7 +68,7 @@ func (s *Set) Document(schema Schema) Document {
 			d.EntityAttributes = append(d.EntityAttributes, TargetValue{e + ":" + a, int(s.Attribute(e, a))})
 		}
 	}
-	for _, n := range s.mentioned {
+	for _, n := range catalogue {
 		d.Specifics = append(d.Specifics, TargetValue{n, boolValue(s.Specific(n))})
 	}
 	return d

@@ -77,10 +77,12 @@ func TestDocumentOrderAndSpecifics(t *testing.T) {
 	}
 	assert.Equal(t, "A:create=0 A:read=1 A:update=0 A:delete=0 B:create=0 B:read=1 B:update=0 B:delete=0", targets(d.Entities))
 	assert.Equal(t, "A:y=1 B:z=1 B:a=1", targets(d.EntityAttributes))
-	assert.Equal(t, "*=1 entity_publish=1 user_lock=1", targets(d.Specifics))
+	assert.Equal(t, "entity_publish=1 user_lock=1", targets(d.Specifics), "* is enumerated, never listed")
+	assert.Equal(t, "entity_publish=1 report_gen=1 user_lock=1", targets(compile(t, roles, false, false).Document(schema, "report_gen").Specifics),
+		"and declared names are part of the catalogue")
 
 	ro := compile(t, roles, true, false).Document(schema)
-	assert.Equal(t, "*=0 entity_publish=0 user_lock=0", targets(ro.Specifics))
+	assert.Equal(t, "entity_publish=0 user_lock=0", targets(ro.Specifics))
 
 	// Deterministic: the same document every time.
 	for range 10 {

@@ -2,6 +2,7 @@ package permissions
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 )
 
@@ -22,9 +23,9 @@ type Set struct {
 	// specifics are the allowed specific names, unless allSpecifics.
 	specifics    map[string]struct{}
 	allSpecifics bool
-	// mentioned are the specific names the roles grant, sorted, with
-	// Wildcard when granted or when the user is an admin.
-	mentioned []string
+	// catalogue are the specific names any known role grants (held or
+	// not), sorted, without Wildcard.
+	catalogue []string
 
 	roles    []Role
 	params   []Param
@@ -143,13 +144,34 @@ func (s *Set) Params() []Param {
 	return slices.Clone(s.params)
 }
 
-// Specifics returns the allowed specific permission names that the user's
-// roles name, sorted (seed 000's bp_process_roles_list). When every
-// specific permission is allowed (a "*" grant, or an admin) the list
-// starts with "*". A read-only user gets none.
-func (s *Set) Specifics() []string {
-	out := make([]string, 0, len(s.mentioned))
-	for _, n := range s.mentioned {
+// Catalogue returns the deployment's catalogue of specific permissions:
+// every name that a known role grants ([CompileConfig].Roles, held by the
+// user or not) and every name of declared (the names the deployment
+// declares, such as the data file's "specifics"), sorted, each once, never
+// "*". It is the list that [Set.Specifics] and [Set.Document] enumerate, so
+// that a "*" grant or an admin shows as the names it allows.
+func (s *Set) Catalogue(declared ...string) []string {
+	out := slices.Clone(s.catalogue)
+	if len(declared) == 0 {
+		return out
+	}
+	for _, n := range declared {
+		if n != Wildcard && n != "" {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Specifics returns the names of [Set.Catalogue](declared...) that the
+// user may run, sorted (seed 000's bp_process_roles_list). A "*" grant or
+// an admin allows every name of the catalogue, and "*" itself is never
+// listed; a read-only user gets none.
+func (s *Set) Specifics(declared ...string) []string {
+	all := s.Catalogue(declared...)
+	out := make([]string, 0, len(all))
+	for _, n := range all {
 		if s.Specific(n) {
 			out = append(out, n)
 		}
@@ -258,29 +280,32 @@ func (s *Set) combinedAttr(entity, attr string) Access {
 	return best
 }
 
-func (s *Set) compileSpecifics() {
-	names := make(map[string]struct{})
-	for i := range s.roles {
-		for _, n := range s.roles[i].Specifics {
-			names[n] = struct{}{}
+// compileSpecifics keeps the catalogue of every known role and the names
+// the reached roles allow.
+func (s *Set) compileSpecifics(known []Role) {
+	catalogue := make(map[string]struct{})
+	for i := range known {
+		for _, n := range known[i].Specifics {
+			if n != Wildcard {
+				catalogue[n] = struct{}{}
+			}
 		}
 	}
-	if s.admin {
-		names[Wildcard] = struct{}{}
-	}
-	s.mentioned = make([]string, 0, len(names))
-	for n := range names {
-		s.mentioned = append(s.mentioned, n)
-	}
-	slices.Sort(s.mentioned)
+	s.catalogue = slices.Sorted(maps.Keys(catalogue))
 	if s.readOnly {
 		return
 	}
-	if _, ok := names[Wildcard]; ok {
-		s.allSpecifics = true
+	s.allSpecifics = s.admin
+	s.specifics = make(map[string]struct{})
+	for i := range s.roles {
+		for _, n := range s.roles[i].Specifics {
+			if n == Wildcard {
+				s.allSpecifics = true
+			}
+			s.specifics[n] = struct{}{}
+		}
 	}
-	delete(names, Wildcard)
-	s.specifics = names
+	delete(s.specifics, Wildcard)
 }
 
 func (s *Set) compileParams() {

@@ -1,11 +1,16 @@
 # Every module of the repository; go.work ties them together for development.
-MODULES := . ./examples ./bench ./storage/sqlstore ./storage/redisstore ./report/xlsx ./apitest
+MODULES := . ./examples ./bench ./storage/sqlstore ./storage/redisstore ./report/xlsx ./apitest ./tools/docsgen
 # Fuzz targets run briefly by `make fuzz` (package:target).
 FUZZTIME ?= 10s
 
-.PHONY: test vet race fuzz bench lint
+.PHONY: test vet race fuzz bench lint docs
 
 test: vet race
+
+# api/openapi.yaml and api/file_en.html are generated from api/openapi.json
+# (by tools/docsgen): run this after editing it, and commit all three.
+docs:
+	go generate .
 
 vet:
 	@set -e; for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && go vet ./...); done

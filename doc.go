@@ -101,10 +101,15 @@
 // # API description
 //
 // GET /docs/openapi.json, /docs/openapi.yaml and /docs/file_en.html describe
-// every endpoint (OpenAPI 3.1, embedded from api/openapi.json). A test of this
-// package fails when a route is missing from the description, and the apitest
-// module validates real requests and responses of every route against it:
-// edit api/openapi.json with the handler.
+// every endpoint (OpenAPI 3.1). All three are embedded from the api
+// directory, where api/openapi.json is the one source: api/openapi.yaml and
+// api/file_en.html are generated from it at build time by the tools/docsgen
+// module, and committed. Edit api/openapi.json with the handler, then run
+// `go generate .` in the repository root (or `make docs`) and commit the
+// three files. A test of this package fails when a route is missing from the
+// description, a test of tools/docsgen fails when the generated files are
+// out of date, and the apitest module validates real requests and responses
+// of every route against the description.
 //
 // # Implementing a store
 //

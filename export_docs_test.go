@@ -20,9 +20,3 @@ func ExportRoutes(g *Gatehouse) []string {
 	slices.Sort(out)
 	return out
 }
-
-// ExportJSONToYAML is jsonToYAML.
-var ExportJSONToYAML = jsonToYAML
-
-// ExportRenderDocsHTML is renderDocsHTML.
-var ExportRenderDocsHTML = renderDocsHTML

@@ -20,10 +20,19 @@ const (
 	DocsHTML = "file_en.html"
 )
 
-// apiFiles holds the OpenAPI document (the one source of the three files)
-// and the template of its HTML page. It is read-only.
+// The three files are committed. api/openapi.json is the one source:
+// api/openapi.yaml and api/file_en.html are generated from it by the
+// command in tools/docsgen (a module of its own, so that its YAML library is
+// no dependency of this one). Edit api/openapi.json, then run `go generate .`
+// in the repository root (or `make docs`); a test of tools/docsgen fails
+// while the generated files are out of date.
 //
-//go:embed api/openapi.json api/page.html.tmpl
+//go:generate go run ./tools/docsgen
+
+// apiFiles holds the OpenAPI document and the two files generated from it.
+// It is read-only.
+//
+//go:embed api/openapi.json api/openapi.yaml api/file_en.html
 var apiFiles embed.FS
 
 // docFile is one file of GET /docs/{filename}.
@@ -32,31 +41,26 @@ type docFile struct {
 	body        []byte
 }
 
-// buildDocs reads the embedded OpenAPI document and derives the YAML and
-// HTML files from it.
+// buildDocs reads the embedded documentation files.
 func buildDocs() (map[string]docFile, error) {
-	spec, err := apiFiles.ReadFile("api/openapi.json")
-	if err != nil {
-		return nil, fmt.Errorf("gatehouse: docs: %w", err)
+	files := make(map[string]docFile, 3)
+	for _, f := range []struct{ name, contentType string }{
+		{DocsOpenAPIJSON, "application/json; charset=utf-8"},
+		{DocsOpenAPIYAML, "application/yaml; charset=utf-8"},
+		{DocsHTML, "text/html; charset=utf-8"},
+	} {
+		body, err := apiFiles.ReadFile("api/" + f.name)
+		if err != nil {
+			return nil, fmt.Errorf("gatehouse: docs: %w", err)
+		}
+		files[f.name] = docFile{contentType: f.contentType, body: body}
 	}
-	y, err := jsonToYAML(spec)
-	if err != nil {
-		return nil, fmt.Errorf("gatehouse: docs: %s as YAML: %w", DocsOpenAPIYAML, err)
-	}
-	page, err := renderDocsHTML(spec)
-	if err != nil {
-		return nil, fmt.Errorf("gatehouse: docs: %s: %w", DocsHTML, err)
-	}
-	return map[string]docFile{
-		DocsOpenAPIJSON: {contentType: "application/json; charset=utf-8", body: spec},
-		DocsOpenAPIYAML: {contentType: "application/yaml; charset=utf-8", body: y},
-		DocsHTML:        {contentType: "text/html; charset=utf-8", body: page},
-	}, nil
+	return files, nil
 }
 
-// docsRoutes registers GET /docs/{filename}. The files are built once per
-// Handler; should that fail (a broken embedded document, which the tests
-// rule out), the endpoint answers 500 and the cause is logged.
+// docsRoutes registers GET /docs/{filename}. The files are read once per
+// Handler; should that fail (a file missing from the embedded set, which the
+// tests rule out), the endpoint answers 500 and the cause is logged.
 func (g *Gatehouse) docsRoutes(r *router) {
 	files, err := buildDocs()
 	if err != nil {

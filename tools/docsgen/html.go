@@ -1,7 +1,8 @@
-package gatehouse
+package main
 
 import (
 	"bytes"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +11,15 @@ import (
 	"strings"
 )
 
-// The HTML page of /docs/file_en.html is rendered from the OpenAPI document
-// by api/page.html.tmpl: one section per operation (grouped by tag, in the
-// document's order) and one per schema. It has no script and loads nothing.
+// api/file_en.html, the page of /docs/file_en.html, is rendered from the
+// OpenAPI document by page.html.tmpl: one section per operation (grouped by
+// tag, in the document's order) and one per schema. It has no script and
+// loads nothing.
+
+// templates holds the page's template.
+//
+//go:embed page.html.tmpl
+var templates embed.FS
 
 // orderedMap is a JSON object decoded with its keys in document order.
 type orderedMap[T any] struct {
@@ -173,7 +180,7 @@ func renderDocsHTML(spec []byte) ([]byte, error) {
 	if err := json.Unmarshal(spec, &doc); err != nil {
 		return nil, err
 	}
-	tmpl, err := template.New("page.html.tmpl").Funcs(template.FuncMap{"lower": strings.ToLower}).ParseFS(apiFiles, "api/page.html.tmpl")
+	tmpl, err := template.New("page.html.tmpl").Funcs(template.FuncMap{"lower": strings.ToLower}).ParseFS(templates, "page.html.tmpl")
 	if err != nil {
 		return nil, err
 	}

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
@@ -68,6 +65,13 @@ func (g *Gatehouse) initDocuments(cfg Config) error {
 		g.sections[name] = s
 	}
 	g.sectionNames = slices.Sorted(maps.Keys(g.sections))
+	for i, name := range cfg.Specifics {
+		if err := permissions.ValidateName(name, false); err != nil {
+			return fmt.Errorf("gatehouse: Specifics[%d]: %w", i, err)
+		}
+	}
+	g.configSpecifics = slices.Clone(cfg.Specifics)
+	g.setDeclaredSpecifics(nil)
 	return nil
 }
 
@@ -311,43 +315,24 @@ func (g *Gatehouse) PermissionsDocument(ctx context.Context, a *session.Auth) (p
 	return a.Set.Document(permissions.Schema(schema), g.declaredSpecifics()...), nil
 }
 
-// declared holds the specific permissions each Gatehouse's deployment
-// declares (DataFile.Specifics, set by ApplyDataFile), by weak pointer so
-// that an entry dies with its Gatehouse.
-//
-// It stands in for a field of Gatehouse (gatehouse.go), where it belongs:
-// the declared list is configuration of this instance, set at start by
-// applying the data file, as every instance does.
-var declared struct {
-	mu    sync.Mutex
-	names map[weak.Pointer[Gatehouse]][]string
-}
-
 // declaredSpecifics returns the specific permissions the deployment
-// declares beside those its roles grant: the data file's "specifics", as
-// last applied by ApplyDataFile. The caller must not change the slice.
+// declares beside those its roles grant: Config.Specifics and the data
+// file's "specifics", as last applied by ApplyDataFile. The caller must not
+// change the slice.
 func (g *Gatehouse) declaredSpecifics() []string {
-	declared.mu.Lock()
-	defer declared.mu.Unlock()
-	return declared.names[weak.Make(g)]
+	if p := g.specifics.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
-// setDeclaredSpecifics replaces the declared specific permissions.
+// setDeclaredSpecifics replaces the data file's declared specific
+// permissions; Config.Specifics stay declared.
 func (g *Gatehouse) setDeclaredSpecifics(names []string) {
-	k := weak.Make(g)
-	declared.mu.Lock()
-	defer declared.mu.Unlock()
-	if declared.names == nil {
-		declared.names = make(map[weak.Pointer[Gatehouse]][]string)
-	}
-	if _, ok := declared.names[k]; !ok {
-		runtime.AddCleanup(g, func(k weak.Pointer[Gatehouse]) {
-			declared.mu.Lock()
-			delete(declared.names, k)
-			declared.mu.Unlock()
-		}, k)
-	}
-	declared.names[k] = slices.Clone(names)
+	all := slices.Concat(g.configSpecifics, names)
+	slices.Sort(all)
+	all = slices.Compact(all)
+	g.specifics.Store(&all)
 }
 
 // AccountDocument is the document of GET and PUT /account (seed 004).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/user"
 )
 
 // An admin, or a role granting "*", must see every specific permission of
@@ -100,4 +101,30 @@ func TestParseDataFileDeclaredSpecifics(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.msg)
 		})
 	}
+}
+
+func TestConfigSpecificsJoinTheCatalogue(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) { c.Specifics = []string{"audit_read_all"} })
+	e.addUser(t, "root", "password1", func(u *user.User) { u.Admin = true })
+	specifics := func() []string {
+		rec := e.do(t, nil, req{method: "GET", path: "/session", header: bearer(e.token(t, "root", "password1"))})
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var sess struct {
+			Info struct {
+				Specifics []string `json:"bp_process_roles_list"`
+			} `json:"sessioninfo"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &sess))
+		return sess.Info.Specifics
+	}
+	assert.Equal(t, []string{"audit_read_all"}, specifics(), "an admin holds every declared name, never *")
+
+	d, err := gatehouse.ParseDataFile([]byte(`{"specifics": ["report_gen"]}`))
+	require.NoError(t, err)
+	_, err = e.g.ApplyDataFile(context.Background(), d)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"audit_read_all", "report_gen"}, specifics(), "the data file's names join the configured ones")
+
+	_, err = gatehouse.New(gatehouse.Config{Specifics: []string{"*"}})
+	assert.ErrorContains(t, err, "Specifics[0]")
 }

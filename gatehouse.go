@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -101,6 +102,13 @@ type Config struct {
 	// fills (sessioninfo, session_roles, session_role_params,
 	// session_parameters), which New refuses.
 	SessionSections map[string]SessionSection
+	// Specifics declares specific permissions of the deployment beside the
+	// names its roles grant, as a data file's "specifics" does: the
+	// /permissions document and the session document's
+	// bp_process_roles_list enumerate every declared or granted name (an
+	// admin or a "*" grant has each of them), so a UI can ask about a
+	// name no role grants yet. Names follow the rules of role grants.
+	Specifics []string
 	// DefaultLocale is the locale of users without one, in /userInfo and
 	// the session document's lang; empty means DefaultLocale ("en").
 	DefaultLocale string
@@ -141,6 +149,11 @@ type Gatehouse struct {
 	cookieSecure bool
 	proxies      []netip.Prefix
 	csrf         *http.CrossOriginProtection
+
+	// configSpecifics are Config.Specifics; specifics the whole declared
+	// catalogue (those and the data file's), replaced by ApplyDataFile.
+	configSpecifics []string
+	specifics       atomic.Pointer[[]string]
 
 	sections      map[string]SessionSection
 	sectionNames  []string

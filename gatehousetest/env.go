@@ -130,7 +130,7 @@ func New(t TB, opts ...Option) *Env {
 		o.data = append(o.data, d)
 	}
 	for _, d := range o.data {
-		if _, err := d.Apply(context.Background(), e.Store, hasher, o.clock.Now()); err != nil {
+		if _, err := g.ApplyDataFile(context.Background(), d); err != nil {
 			t.Fatalf("gatehousetest: %v", err)
 		}
 		for _, u := range d.Users {

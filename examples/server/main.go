@@ -5,6 +5,7 @@
 //	go run ./examples/server -data my.json -addr 127.0.0.1:9000
 //	go run ./examples/server -store sqlite:/tmp/gh.db -key key.pem
 //	go run ./examples/server -store postgres://u:p@host/db -redis redis://host:6379/0
+//	go run ./examples/server -idle-timeout 2h     # cookie sessions; 0 disables
 //
 // A bad flag or data file stops it with a message and exit status 1.
 package main
@@ -48,6 +49,8 @@ type options struct {
 	bcryptCost   int
 	store        string
 	redis        string
+	// idleTimeout is the idle timeout of cookie sessions; 0 disables it.
+	idleTimeout time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,13 +65,31 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", user.DefaultBcryptCost, "bcrypt cost of new password hashes (at least 10)")
 	fs.StringVar(&o.store, "store", "memory", "where users, roles and sessions live: memory, sqlite:PATH or postgres://…")
 	fs.StringVar(&o.redis, "redis", "", "redis://… URL: keep sessions and counters in Redis (optional)")
+	fs.DurationVar(&o.idleTimeout, "idle-timeout", session.DefaultIdleTimeout,
+		"end a cookie (browser) session unused for this long; 0 disables it. Bearer tokens live for their ttl_seconds regardless")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	if o.idleTimeout < 0 {
+		return o, fmt.Errorf("-idle-timeout %v: must not be negative (0 disables it)", o.idleTimeout)
+	}
 	return o, nil
+}
+
+// sessionConfig is the session configuration the flags ask for.
+func sessionConfig(o options, hasher user.Hasher) session.Config {
+	idle := o.idleTimeout
+	if idle == 0 {
+		idle = -1 // session.Config: negative disables, zero means the default
+	}
+	return session.Config{
+		Token:       token.Config{Issuer: o.issuer, Audience: o.issuer},
+		Hasher:      hasher,
+		IdleTimeout: idle,
+	}
 }
 
 // setup loads the data file into a new Gatehouse.
@@ -104,7 +125,7 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 		return nil, nil, err
 	}
 	g, err := gatehouse.New(gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Service: data.Service, Logger: log, Keys: keys,
-		Session:        session.Config{Token: token.Config{Issuer: o.issuer, Audience: o.issuer}, Hasher: hasher},
+		Session:        sessionConfig(o, hasher),
 		InsecureCookie: !o.cookieSecure})
 	if err != nil {
 		store.Close()

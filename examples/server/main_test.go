@@ -14,9 +14,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gatehouse-go/gatehouse/session"
 )
 
 // start runs the server on a free loopback port until the test ends and
@@ -114,6 +117,8 @@ func TestDemoExitsOneOnMistakes(t *testing.T) {
 		{"weak bcrypt cost", []string{"-bcrypt-cost", "4"}, "-bcrypt-cost"},
 		{"short secret", []string{"-key", write("short.key", "too-short-for-hs256")}, "-key"},
 		{"bad address", []string{"-addr", "256.0.0.1:80"}, "server:"},
+		{"negative idle timeout", []string{"-idle-timeout", "-5m"}, "-idle-timeout"},
+		{"idle timeout without unit", []string{"-idle-timeout", "30"}, "-idle-timeout"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,4 +128,30 @@ func TestDemoExitsOneOnMistakes(t *testing.T) {
 			assert.Contains(t, stderr.String(), tc.want)
 		})
 	}
+}
+
+// -idle-timeout sets the idle timeout of cookie sessions (issue 11, item 10).
+func TestDemoIdleTimeoutFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want time.Duration
+	}{
+		{"default", nil, session.DefaultIdleTimeout},
+		{"two hours", []string{"-idle-timeout", "2h"}, 2 * time.Hour},
+		{"ninety seconds", []string{"-idle-timeout", "90s"}, 90 * time.Second},
+		{"zero disables", []string{"-idle-timeout", "0"}, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parseFlags(tc.args, io.Discard)
+			require.NoError(t, err)
+			cfg := sessionConfig(o, nil)
+			assert.Equal(t, tc.want, cfg.IdleTimeout)
+			assert.Zero(t, cfg.TokenIdleTimeout, "tokens keep no idle timeout")
+		})
+	}
+	// A short timeout is a valid configuration (the touch interval follows).
+	base := start(t, "-idle-timeout", "30s")
+	var health map[string]float64
+	require.Equal(t, 200, getJSON(t, base+"/health", &health))
 }

@@ -124,7 +124,11 @@ type Config struct {
 	TouchInterval time.Duration
 	// Hasher hashes and verifies passwords. Nil means user.NewHasher with
 	// its defaults (bcrypt, cost 12). A Hasher that is not a
-	// user.DummyVerifier gets a dummy hash made once with Hash.
+	// user.DummyVerifier gets a dummy hash made once with Hash. A Hasher
+	// that verifies hashes of several costs should be a user.WorkPadder,
+	// as the hashers of package user are, so that a failed login costs the
+	// configured work whatever the stored hash; without it, failures are
+	// not padded.
 	Hasher user.Hasher
 	// PasswordPolicy decides which new passwords ChangePassword accepts.
 	PasswordPolicy user.PasswordPolicy

@@ -67,8 +67,14 @@
 // username, a user without a password hash, a wrong password and a blocked
 // user, after the same work: an unknown user or a missing hash costs a
 // dummy verification (user.DummyVerifier) and a blocked user is told only
-// after a real one. A hash of an older scheme or cost is replaced after a
-// successful login. Hashing runs under a semaphore of
+// after a real one. A failed check of a hash cheaper than the configured
+// one (an imported cost-10 bcrypt hash under cost 12), or of one that could
+// not be checked, is padded up to the configured work (user.WorkPadder), so
+// every failed login costs at least one verification at the configured
+// cost. A hash of an older scheme or cost is replaced after a successful
+// login — except a plain bcrypt hash verified by a password of 72 bytes or
+// more (user.RehashUnsafe): other passwords verify against it too, so it is
+// kept, and a warning is logged once per user. Hashing runs under a semaphore of
 // Config.MaxConcurrentHashes slots; an attempt that finds none within
 // Config.HashWait gets [ErrBusy]. Every outcome (ok, failed, locked, busy)
 // is appended to the audit store, with the username, company, address and

@@ -98,6 +98,17 @@
 // sessions verify with ([DataFile.Apply] takes any store and hasher). See
 // examples/server/demo.json.
 //
+// With a schema declared, a role grant naming an entity or attribute the
+// schema does not declare is an error naming the place and the closest
+// declared name (roles[2].attributes.Customer.creditlimit: not in schema
+// (did you mean credit_limit?)): a typo must never open a field through a
+// wildcard. A "hidden" grant that an included role's grant overrides (roles
+// combine by union) is a warning: logged by ApplyDataFile and returned in
+// [ApplyReport]. Beside the schema the file may declare "specifics", names
+// of specific permissions no role grants yet (see [Config.Specifics]); the
+// documents enumerate them with the names the roles grant. Usernames are
+// unique up to case.
+//
 // # API description
 //
 // GET /docs/openapi.json, /docs/openapi.yaml and /docs/file_en.html describe

@@ -219,7 +219,9 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 			// the stored hash is cheaper than the configured one.
 			m.pad(u.PasswordHash, password)
 		}
-		rec.Company = u.Company
+		// The stored spelling: login finds users up to case, and the
+		// audit must show one account under one name.
+		rec.Company, rec.Username = u.Company, u.Username
 	}
 	release()
 	if ok && u.Blocked {

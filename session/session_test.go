@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -376,4 +377,34 @@ func TestConcurrentLoginCheckLogout(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestThrottleCountsEverySpellingOfAUsername(t *testing.T) {
+	f := newFixture(t, session.Config{Throttle: session.Throttle{
+		PerUsername: session.Limit{MaxFailures: 3},
+		PerAddress:  session.Limit{MaxFailures: -1},
+	}})
+	f.addUser(t, "alice", "password1", nil)
+	for _, name := range []string{"alice", "Alice", "ALICE"} {
+		_, err := f.m.Login(ctx, session.LoginRequest{Username: name, Password: "bad"})
+		require.ErrorIs(t, err, session.ErrInvalidCredentials, name)
+	}
+	_, err := f.m.Login(ctx, session.LoginRequest{Username: "aLiCe", Password: "password1"})
+	require.ErrorIs(t, err, session.ErrLocked, "failures under other spellings count for the same account")
+}
+
+func TestLoginAuditsTheStoredSpelling(t *testing.T) {
+	f := newFixture(t, session.Config{})
+	f.addUser(t, "alice", "password1", nil)
+	_, err := f.m.Login(ctx, session.LoginRequest{Username: "ALICE", Password: "bad"})
+	require.ErrorIs(t, err, session.ErrInvalidCredentials)
+	res, err := f.m.Login(ctx, session.LoginRequest{Username: "Alice", Password: "password1"})
+	require.NoError(t, err)
+	assert.Equal(t, "alice", res.User.Username)
+	page, err := f.store.Audit().QueryAudit(ctx, storage.AuditQuery{Company: res.User.Company, OperationID: "login", Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Records, 2)
+	for _, r := range page.Records {
+		assert.Equal(t, "alice", r.Username, "one account, one name in the audit")
+	}
 }

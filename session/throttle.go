@@ -8,8 +8,9 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// Counter keys. The username or address follows the prefix; usernames are
-// \w+ and addresses are parsed IPs, so keys cannot collide across kinds.
+// Counter keys. The username (folded: see storage.FoldUsername) or address
+// follows the prefix; usernames are \w+ and addresses are parsed IPs, so
+// keys cannot collide across kinds.
 const (
 	keyFail = "gatehouse:login:fail:" // failures in the window
 	keyTry  = "gatehouse:login:try:"  // attempts being checked right now
@@ -88,7 +89,9 @@ func (m *Manager) reserve(ctx context.Context, holder, username, addr string) (*
 		}
 		return nil
 	}
-	err := try(m.cfg.Throttle.PerUsername, "user:"+username, true)
+	// Login finds users up to case, so the throttle counts every spelling
+	// of a name as one: "Alice" must not get a fresh count beside "alice".
+	err := try(m.cfg.Throttle.PerUsername, "user:"+storage.FoldUsername(username), true)
 	if err == nil && addr != "" {
 		err = try(m.cfg.Throttle.PerAddress, "addr:"+addr, false)
 	}

@@ -436,3 +436,20 @@ func TestBearerChallenge(t *testing.T) {
 		})
 	}
 }
+
+func TestTokenOutlivesCookieIdleHTTP(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) { c.Session.Token.Leeway = -1 })
+	e.addUser(t, "alice", "password1", nil)
+	c := e.cookie(t, "alice", "password1")
+	rec := e.do(t, nil, req{method: "POST", path: "/token", body: `{"username":"alice","password":"password1","ttl_seconds":86400}`})
+	require.Equal(t, http.StatusOK, rec.Code)
+	var tok string
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &tok))
+	e.clock.Add(31 * time.Minute)
+	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code, "the cookie idles out after 30 minutes")
+	assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code, "the token does not")
+	e.clock.Add(24*time.Hour - 31*time.Minute - time.Second)
+	assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code, "it works for its whole ttl_seconds")
+	e.clock.Add(2 * time.Second)
+	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+}

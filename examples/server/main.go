@@ -51,6 +51,7 @@ type options struct {
 	redis        string
 	// idleTimeout is the idle timeout of cookie sessions; 0 disables it.
 	idleTimeout time.Duration
+	cookieName  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -62,6 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.key, "key", "", "PEM private key (Ed25519, ECDSA P-256, RSA) or raw HS256 secret (≥ 32 bytes) for signing tokens; default: a generated Ed25519 key")
 	fs.StringVar(&o.issuer, "issuer", "", "token issuer (iss) and audience; default: the service name")
 	fs.BoolVar(&o.cookieSecure, "cookie-secure", true, "mark the session cookie Secure")
+	fs.StringVar(&o.cookieName, "cookie-name", gatehouse.DefaultCookieName, "name of the session cookie; "+gatehouse.HostCookieName+" over HTTPS at the root of the host")
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", user.DefaultBcryptCost, "bcrypt cost of new password hashes (at least 10)")
 	fs.StringVar(&o.store, "store", "memory", "where users, roles and sessions live: memory, sqlite:PATH or postgres://…")
 	fs.StringVar(&o.redis, "redis", "", "redis://… URL: keep sessions and counters in Redis (optional)")
@@ -124,15 +126,14 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := gatehouse.New(gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Service: data.Service, Logger: log, Keys: keys,
+	// Open takes the data file's service section, creates the Gatehouse
+	// and applies the file.
+	g, err := gatehouse.Open(ctx, gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Logger: log, Keys: keys,
 		Session:        sessionConfig(o, hasher),
-		InsecureCookie: !o.cookieSecure})
+		CookieName:     o.cookieName,
+		InsecureCookie: !o.cookieSecure}, data)
 	if err != nil {
 		store.Close()
-		return nil, nil, err
-	}
-	if _, err := g.ApplyDataFile(ctx, data); err != nil {
-		g.Close()
 		return nil, nil, err
 	}
 	return g, data, nil

@@ -155,3 +155,27 @@ func TestDemoIdleTimeoutFlag(t *testing.T) {
 	var health map[string]float64
 	require.Equal(t, 200, getJSON(t, base+"/health", &health))
 }
+
+func TestDemoCookieNameFlag(t *testing.T) {
+	base := start(t, "-cookie-name", "__Host-SID")
+	resp, err := http.Post(base+"/login", "application/json", strings.NewReader(`{"username":"admin","password":"admin-demo-password"}`))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	require.Len(t, resp.Cookies(), 1)
+	assert.Equal(t, "__Host-SID", resp.Cookies()[0].Name)
+	assert.True(t, resp.Cookies()[0].Secure)
+}
+
+func TestDemoTakesTheServiceFromItsDataFile(t *testing.T) {
+	base := start(t)
+	resp, err := http.Get(base + "/user")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	var e struct {
+		TraceData struct{ Service, Server string } `json:"tracedata"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+	assert.Equal(t, "demo", e.TraceData.Service, "demo.json's service.name")
+}

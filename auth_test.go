@@ -1,6 +1,7 @@
 package gatehouse_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 	"github.com/stretchr/testify/assert"
@@ -452,4 +454,15 @@ func TestTokenOutlivesCookieIdleHTTP(t *testing.T) {
 	assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code, "it works for its whole ttl_seconds")
 	e.clock.Add(2 * time.Second)
 	assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)}).Code)
+}
+
+func TestLoginFindsTheUsernameUpToCase(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "alice", "password1", nil)
+	tok := e.token(t, "ALICE", "password1")
+	rec := e.do(t, e.protected(), req{method: "GET", path: "/x", header: bearer(tok)})
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "alice", rec.Body.String(), "the stored spelling")
+	_, err := e.store.Users().CreateUser(context.Background(), user.User{ID: "id-Alice", Username: "Alice", Company: "acme"})
+	assert.ErrorIs(t, err, storage.ErrConflict, "no second account under another case")
 }

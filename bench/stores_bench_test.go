@@ -327,7 +327,11 @@ func TestStoreFixtures(t *testing.T) {
 				}
 			}
 			bad := httptest.NewRequest(http.MethodGet, "/", nil)
-			bad.Header.Set("Authorization", "Bearer "+f.bearer[:len(f.bearer)-2]+"AA")
+			tampered := f.bearer[:len(f.bearer)-2] + "AA"
+			if tampered == f.bearer { // the signature ended in "AA" already
+				tampered = f.bearer[:len(f.bearer)-2] + "BA"
+			}
+			bad.Header.Set("Authorization", "Bearer "+tampered)
 			bad2 := httptest.NewRequest(http.MethodGet, "/", nil)
 			bad2.AddCookie(&http.Cookie{Name: f.cookie.Name, Value: strings.Repeat("A", len(f.cookie.Value))})
 			for name, r := range map[string]*http.Request{"tampered token": bad, "unknown cookie": bad2} {

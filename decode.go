@@ -93,7 +93,7 @@ func (g *Gatehouse) jsonError(err error) *Error {
 		if field == "" {
 			field = "body"
 		}
-		return errorf(http.StatusBadRequest, "%s: must be %s, not JSON %s", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+		return errorf(http.StatusBadRequest, "%s: must be %s, not JSON %s", field, strictjson.KindName(typ.Type), typ.Value)
 	case errors.As(err, &invalid):
 		return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
 	}
@@ -101,22 +101,4 @@ func (g *Gatehouse) jsonError(err error) *Error {
 		return errorf(http.StatusBadRequest, "%s: unknown field", name)
 	}
 	return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf("body: %v", err), Err: err}
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "an integer"
-	case "float32", "float64":
-		return "a number"
-	case "slice", "array":
-		return "an array"
-	case "map", "struct":
-		return "an object"
-	}
-	return "of another type"
 }

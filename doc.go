@@ -91,23 +91,12 @@
 // # The data file
 //
 // A deployment declares its service, schema, session parameters, roles and
-// first users in one JSON file; [ReadDataFile] validates all of it (errors
-// name the place, such as users[3].email), [Open] starts a Gatehouse from
-// it (its service section included), and [Gatehouse.ApplyDataFile]
-// writes it to the store, idempotently, hashing passwords with the hasher the
-// sessions verify with ([DataFile.Apply] takes any store and hasher). See
-// examples/server/demo.json.
-//
-// With a schema declared, a role grant naming an entity or attribute the
-// schema does not declare is an error naming the place and the closest
-// declared name (roles[2].attributes.Customer.creditlimit: not in schema
-// (did you mean credit_limit?)): a typo must never open a field through a
-// wildcard. A "hidden" grant that an included role's grant overrides (roles
-// combine by union) is a warning: logged by ApplyDataFile and returned in
-// [ApplyReport]. Beside the schema the file may declare "specifics", names
-// of specific permissions no role grants yet (see [Config.Specifics]); the
-// documents enumerate them with the names the roles grant. Usernames are
-// unique up to case.
+// first users in one JSON file, which package datafile reads and validates
+// (errors name the place, such as users[3].email). [Open] starts a
+// Gatehouse from it, its service section included; [Gatehouse.ApplyDataFile]
+// writes one to the store, idempotently, hashing passwords with the hasher
+// the sessions verify with and keeping the file's declared specific
+// permissions (see [Config.Specifics]). See examples/server/demo.json.
 //
 // # API description
 //

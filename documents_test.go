@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -20,7 +21,7 @@ import (
 // bp_process_roles_list; "*" is never a target.
 func TestDocumentsEnumerateTheSpecificsCatalogue(t *testing.T) {
 	e := newAuthEnv(t, nil, nil, nil)
-	d, err := gatehouse.ParseDataFile(edit(t, func(m map[string]any) {
+	d, err := datafile.Parse(edit(t, func(m map[string]any) {
 		m["specifics"] = []any{"users_manage", "report_gen"}
 		m["roles"] = append(list(m["roles"]), map[string]any{"code": "ops", "specifics": []any{"*"}})
 		m["users"] = append(list(m["users"]), map[string]any{
@@ -89,13 +90,13 @@ func TestParseDataFileDeclaredSpecifics(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := gatehouse.ParseDataFile(edit(t, func(m map[string]any) { m["specifics"] = tc.specifics }))
+			d, err := datafile.Parse(edit(t, func(m map[string]any) { m["specifics"] = tc.specifics }))
 			if tc.place == "" {
 				require.NoError(t, err)
 				assert.Equal(t, []string{"report_gen", "users_manage"}, d.Specifics)
 				return
 			}
-			var de *gatehouse.DataFileError
+			var de *datafile.Error
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, tc.place, de.Place)
 			assert.Contains(t, err.Error(), tc.msg)
@@ -119,7 +120,7 @@ func TestConfigSpecificsJoinTheCatalogue(t *testing.T) {
 	}
 	assert.Equal(t, []string{"audit_read_all"}, specifics(), "an admin holds every declared name, never *")
 
-	d, err := gatehouse.ParseDataFile([]byte(`{"specifics": ["report_gen"]}`))
+	d, err := datafile.Parse([]byte(`{"specifics": ["report_gen"]}`))
 	require.NoError(t, err)
 	_, err = e.g.ApplyDataFile(context.Background(), d)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/token"
 )
 
@@ -29,7 +30,7 @@ func ExampleOpen() {
 		panic(err)
 	}
 
-	data, err := gatehouse.ParseDataFile([]byte(`{
+	data, err := datafile.Parse([]byte(`{
 		"service": {"name": "billing", "version": {"major": 2, "minor": 1, "build": "42"}},
 		"roles": [{"code": "viewer", "entities": {"*": ["read"]}}],
 		"users": [{"username": "alice", "password": "correct horse battery", "company": "acme", "roles": ["viewer"]}]

@@ -2,7 +2,6 @@ package gatehouse_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 )
 
 // Embed gatehouse in an application: create it, seed it from a data file
@@ -24,7 +24,7 @@ func ExampleNew() {
 	}
 	defer g.Close()
 
-	data, err := gatehouse.ParseDataFile([]byte(`{
+	data, err := datafile.Parse([]byte(`{
 		"roles": [{"code": "viewer", "entities": {"*": ["read"]}}],
 		"users": [{"username": "alice", "password": "correct horse battery", "company": "acme", "roles": ["viewer"]}]
 	}`))
@@ -46,19 +46,4 @@ func ExampleNew() {
 	// Output:
 	// users created: 1
 	// 200 {"major":2,"minor":1,"build":"42"}
-}
-
-// A data file with a mistake is refused as a whole, with the place named.
-func ExampleParseDataFile_error() {
-	_, err := gatehouse.ParseDataFile([]byte(`{
-		"roles": [{"code": "sales", "base": ["viewer"]}]
-	}`))
-	var de *gatehouse.DataFileError
-	if errors.As(err, &de) {
-		fmt.Println(de.Place)
-	}
-	fmt.Println(err)
-	// Output:
-	// roles[0].base[0]
-	// data file: roles[0].base[0]: unknown role "viewer"
 }

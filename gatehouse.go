@@ -9,9 +9,9 @@ import (
 	"net/netip"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gatehouse-go/gatehouse/audit"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -27,15 +27,11 @@ type Version struct {
 	Build string `json:"build"`
 }
 
-// Validate checks the seed-004 limits of a version.
+// Validate checks the account service's limits of a version: Major
+// 1..100, Minor 0..111, Build 1..64 characters.
 func (v Version) Validate() error {
-	switch {
-	case v.Major < 1 || v.Major > 100:
-		return fmt.Errorf("gatehouse: version.major: %d out of range 1..100", v.Major)
-	case v.Minor < 0 || v.Minor > 111:
-		return fmt.Errorf("gatehouse: version.minor: %d out of range 0..111", v.Minor)
-	case v.Build == "" || utf8.RuneCountInString(v.Build) > 64:
-		return fmt.Errorf("gatehouse: version.build: length must be 1..64 characters")
+	if err := datafile.Version(v).Validate(); err != nil {
+		return fmt.Errorf("gatehouse: %w", err)
 	}
 	return nil
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/gatehouse-go/gatehouse/datafile"
 )
 
 // Open starts a Gatehouse from a data file: the one call a host needs when
-// its deployment is described by one (see [DataFile]). It takes the file's
+// its deployment is described by one (see package datafile). It takes the file's
 // service section into the configuration, then calls [New] and
 // [Gatehouse.ApplyDataFile], whose counts and warnings it logs.
 //
@@ -17,16 +19,16 @@ import (
 // error, so neither silently wins. When applying the file fails, Open closes
 // what it opened and returns the error, which names the place in the file.
 //
-//	data, err := gatehouse.ReadDataFile("gatehouse.json")
+//	data, err := datafile.Read("gatehouse.json")
 //	if err != nil {
 //		log.Fatal(err) // names the place: roles[2].base[0]: unknown role "ghost"
 //	}
 //	g, err := gatehouse.Open(ctx, gatehouse.Config{Store: store, Keys: keys}, data)
-func Open(ctx context.Context, cfg Config, data *DataFile) (*Gatehouse, error) {
+func Open(ctx context.Context, cfg Config, data *datafile.File) (*Gatehouse, error) {
 	if data == nil {
 		return nil, errors.New("gatehouse: Open: no data file")
 	}
-	svc, err := mergeService(cfg.Service, data.Service)
+	svc, err := mergeService(cfg.Service, Service{Name: data.Service.Name, Server: data.Service.Server, Version: Version(data.Service.Version)})
 	if err != nil {
 		return nil, err
 	}

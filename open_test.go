@@ -3,6 +3,7 @@ package gatehouse_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
+	"github.com/gatehouse-go/gatehouse/user"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +26,7 @@ const openData = `{
 }`
 
 func TestOpenTakesTheServiceFromTheDataFile(t *testing.T) {
-	data, err := gatehouse.ParseDataFile([]byte(openData))
+	data, err := datafile.Parse([]byte(openData))
 	require.NoError(t, err)
 	g, err := gatehouse.Open(context.Background(), gatehouse.Config{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Session: session.Config{Hasher: plainHasher{}},
@@ -49,7 +52,7 @@ func TestOpenTakesTheServiceFromTheDataFile(t *testing.T) {
 }
 
 func TestOpenMergesTheServiceSection(t *testing.T) {
-	data, err := gatehouse.ParseDataFile([]byte(openData))
+	data, err := datafile.Parse([]byte(openData))
 	require.NoError(t, err)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	t.Run("a field only the config sets is kept", func(t *testing.T) {
@@ -79,13 +82,18 @@ func TestOpenMergesTheServiceSection(t *testing.T) {
 }
 
 func TestOpenClosesWhatItOpenedWhenApplyFails(t *testing.T) {
-	data, err := gatehouse.ParseDataFile([]byte(openData))
+	data, err := datafile.Parse([]byte(openData))
 	require.NoError(t, err)
 	store := memstore.New(memstore.Config{})
 	defer store.Close()
-	_, err = gatehouse.Open(context.Background(), gatehouse.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Session: session.Config{Hasher: failingHasher{}}}, data)
+	_, err = gatehouse.Open(context.Background(), gatehouse.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Session: session.Config{Hasher: brokenHasher{}}}, data)
 	require.Error(t, err)
 	roles, err := store.Roles().ListRoles(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, roles, "nothing of the file was written")
 }
+
+// brokenHasher fails every hash, as a broken random source would.
+type brokenHasher struct{ user.Hasher }
+
+func (brokenHasher) Hash(string) (string, error) { return "", errors.New("entropy exhausted") }

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
@@ -48,7 +49,7 @@ type Env struct {
 
 type options struct {
 	configure []func(*gatehouse.Config)
-	data      []*gatehouse.DataFile
+	data      []*datafile.File
 	paths     []string
 	clock     *Clock
 }
@@ -69,7 +70,7 @@ func WithDataFile(path string) Option {
 }
 
 // WithData applies a data file built in Go.
-func WithData(d *gatehouse.DataFile) Option {
+func WithData(d *datafile.File) Option {
 	return func(o *options) { o.data = append(o.data, d) }
 }
 
@@ -123,7 +124,7 @@ func New(t TB, opts ...Option) *Env {
 		hasher = Hasher()
 	}
 	for _, p := range o.paths {
-		d, err := gatehouse.ReadDataFile(p)
+		d, err := datafile.Read(p)
 		if err != nil {
 			t.Fatalf("gatehousetest: %v", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
@@ -72,7 +73,7 @@ func TestDataFileUsersLogIn(t *testing.T) {
 }
 
 func TestAddUserAndRequests(t *testing.T) {
-	env := gatehousetest.New(t, gatehousetest.WithData(&gatehouse.DataFile{
+	env := gatehousetest.New(t, gatehousetest.WithData(&datafile.File{
 		Roles: []permissions.Role{{Code: "viewer", Entities: map[string][]permissions.Op{"*": {permissions.OpRead}}}},
 	}))
 	u := env.AddUser(t, user.User{Username: "bob", Roles: []string{"viewer"}, Locale: "ru"}, "")

@@ -21,6 +21,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 )
@@ -77,20 +78,12 @@ func exportCustomers(w http.ResponseWriter, r *http.Request) {
 
 // setup returns a gatehouse seeded with data.json.
 func setup(ctx context.Context, cfg gatehouse.Config) (*gatehouse.Gatehouse, error) {
-	d, err := gatehouse.ParseDataFile(data)
+	d, err := datafile.Parse(data)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Service = d.Service
-	g, err := gatehouse.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := g.ApplyDataFile(ctx, d); err != nil {
-		g.Close()
-		return nil, err
-	}
-	return g, nil
+	// Open takes the file's service section and applies the file.
+	return gatehouse.Open(ctx, cfg, d)
 }
 
 func main() {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -78,7 +79,7 @@ type options struct {
 
 // newServer returns the mux with every seed's paths, and the Gatehouse.
 func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehouse, error) {
-	data, err := gatehouse.ParseDataFile(dataFile)
+	data, err := datafile.Parse(dataFile)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,8 +100,7 @@ func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehou
 	static := func(v any) gatehouse.SessionSection {
 		return gatehouse.SessionSectionFunc(func(context.Context, *session.Auth) (any, error) { return v, nil })
 	}
-	g, err := gatehouse.New(gatehouse.Config{
-		Service:        data.Service,
+	g, err := gatehouse.Open(ctx, gatehouse.Config{
 		Now:            o.now,
 		InsecureCookie: true, // the demo speaks plain HTTP on localhost
 		Session:        session.Config{Hasher: o.hasher},
@@ -115,11 +115,8 @@ func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehou
 			"events":        static(crm.Events),
 			"quick_actions": static(crm.QuickActions),
 		},
-	})
+	}, data)
 	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := g.ApplyDataFile(ctx, data); err != nil {
 		return nil, nil, err
 	}
 	hasher := g.Sessions().Hasher()

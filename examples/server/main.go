@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -95,15 +96,15 @@ func sessionConfig(o options, hasher user.Hasher) session.Config {
 }
 
 // setup loads the data file into a new Gatehouse.
-func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehouse, *gatehouse.DataFile, error) {
+func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehouse, *datafile.File, error) {
 	var (
-		data *gatehouse.DataFile
+		data *datafile.File
 		err  error
 	)
 	if o.data == "" {
-		data, err = gatehouse.ParseDataFile(demoData)
+		data, err = datafile.Parse(demoData)
 	} else {
-		data, err = gatehouse.ReadDataFile(o.data)
+		data, err = datafile.Read(o.data)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -7,6 +7,7 @@
 //
 // [Check] runs before json.Unmarshal; it does not replace it: a text it
 // accepts may still be malformed JSON, which the decoder then reports.
+// [KindName] words a decoder's type error.
 package strictjson
 
 import (
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -220,4 +222,25 @@ func hex4(data []byte, i int) (int, bool) {
 		}
 	}
 	return v, true
+}
+
+// KindName names the JSON kind a Go type decodes from, for error messages
+// such as "ttl_seconds: must be an integer, not JSON string".
+func KindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "of another type"
 }

@@ -1,4 +1,4 @@
-package gatehouse
+package datafile
 
 import (
 	"context"
@@ -11,39 +11,15 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// ApplyDataFile applies d to the gatehouse's store (see [DataFile.Apply])
-// with the password hasher its sessions verify with and its clock, so that
-// the users it creates can log in whatever hasher Config.Session sets.
-//
-// Each of the report's warnings is also logged, at level Warn, to the
-// gatehouse's logger.
-//
-// Once the file is applied, its declared specific permissions
-// (DataFile.Specifics) become this gatehouse's, which GET /permissions and
-// the session document enumerate beside the names the roles grant. They
-// are kept in the gatehouse, not the store, so every instance applies the
-// file at start (as the store's roles and schema are idempotent to apply,
-// this is safe); [DataFile.Apply] alone, to a store, does not set them.
-func (g *Gatehouse) ApplyDataFile(ctx context.Context, d *DataFile) (ApplyReport, error) {
-	rep, err := d.Apply(ctx, g.store, g.sessions.Hasher(), g.now())
-	for _, w := range rep.Warnings {
-		g.log.WarnContext(ctx, "gatehouse: data file: "+w.Message, "place", w.Place)
-	}
-	if err == nil {
-		g.setDeclaredSpecifics(d.Specifics)
-	}
-	return rep, err
-}
-
-// ApplyReport counts what [DataFile.Apply] changed, and carries the data
-// file's warnings ([DataFile.Warnings]).
-type ApplyReport struct {
+// Report counts what [File.Apply] changed, and carries the data
+// file's warnings ([File.Warnings]).
+type Report struct {
 	ParametersPut, ParametersDeleted int
 	RolesPut, RolesDeleted           int
 	UsersCreated, UsersKept          int
 	// Warnings are the file's warnings, nil when it has none. They did not
 	// stop it from being applied.
-	Warnings []DataFileWarning
+	Warnings []Warning
 }
 
 // Apply makes the store follow the data file: the schema, parameters and
@@ -56,8 +32,8 @@ type ApplyReport struct {
 // new password, before its first write: a bad file or a failing hasher
 // leaves the store untouched. A store failure during the writes can leave
 // part of the file applied; applying it again completes it.
-func (d *DataFile) Apply(ctx context.Context, store storage.Store, hasher user.Hasher, now time.Time) (ApplyReport, error) {
-	var rep ApplyReport
+func (d *File) Apply(ctx context.Context, store storage.Store, hasher user.Hasher, now time.Time) (Report, error) {
+	var rep Report
 	if err := d.Validate(); err != nil {
 		return rep, err
 	}

@@ -1,4 +1,4 @@
-package gatehouse
+package datafile
 
 import (
 	"errors"
@@ -11,23 +11,23 @@ import (
 )
 
 // Validate checks the whole data file and returns the first mistake as a
-// *DataFileError naming its place. ParseDataFile calls it; call it again
-// after changing a DataFile in code.
-func (d *DataFile) Validate() error {
+// *Error naming its place. Parse calls it; call it again
+// after changing a File in code.
+func (d *File) Validate() error {
 	if d.Service.Version != (Version{}) {
 		if err := d.Service.Version.Validate(); err != nil {
-			return &DataFileError{Place: "service.version", Err: err}
+			return &Error{Place: "service.version", Err: err}
 		}
 	}
 	for entity, attrs := range d.Schema {
 		place := "schema." + entity
 		if err := permissions.ValidateName(entity, false); err != nil {
-			return &DataFileError{Place: "schema", Err: err}
+			return &Error{Place: "schema", Err: err}
 		}
 		seen := make(map[string]bool, len(attrs))
 		for i, a := range attrs {
 			if err := permissions.ValidateName(a, false); err != nil {
-				return &DataFileError{Place: fmt.Sprintf("%s[%d]", place, i), Err: err}
+				return &Error{Place: fmt.Sprintf("%s[%d]", place, i), Err: err}
 			}
 			if seen[a] {
 				return placeErr(fmt.Sprintf("%s[%d]", place, i), "duplicate attribute %q", a)
@@ -39,7 +39,7 @@ func (d *DataFile) Validate() error {
 	for i, n := range d.Specifics {
 		place := fmt.Sprintf("specifics[%d]", i)
 		if err := permissions.ValidateName(n, false); err != nil {
-			return &DataFileError{Place: place, Err: err}
+			return &Error{Place: place, Err: err}
 		}
 		if j, dup := specifics[n]; dup {
 			return placeErr(place, "duplicate specific permission %q (also specifics[%d])", n, j)
@@ -50,7 +50,7 @@ func (d *DataFile) Validate() error {
 	for i, p := range d.Parameters {
 		place := fmt.Sprintf("parameters[%d].code", i)
 		if err := permissions.ValidateName(p.Code, false); err != nil {
-			return &DataFileError{Place: place, Err: err}
+			return &Error{Place: place, Err: err}
 		}
 		if params[p.Code] {
 			return placeErr(place, "duplicate parameter %q", p.Code)
@@ -62,7 +62,7 @@ func (d *DataFile) Validate() error {
 		r := &d.Roles[i]
 		place := fmt.Sprintf("roles[%d]", i)
 		if err := r.Validate(); err != nil {
-			return &DataFileError{Place: place, Err: err}
+			return &Error{Place: place, Err: err}
 		}
 		if j, dup := roles[r.Code]; dup {
 			return placeErr(place+".code", "duplicate role %q (also roles[%d])", r.Code, j)
@@ -75,9 +75,9 @@ func (d *DataFile) Validate() error {
 			if err := r.ValidateSchema(permissions.Schema(d.Schema)); err != nil {
 				var se *permissions.SchemaError
 				if errors.As(err, &se) {
-					return &DataFileError{Place: place + "." + se.Field, Err: problemError{se}}
+					return &Error{Place: place + "." + se.Field, Err: problemError{se}}
 				}
-				return &DataFileError{Place: place, Err: err}
+				return &Error{Place: place, Err: err}
 			}
 		}
 	}
@@ -97,7 +97,7 @@ func (d *DataFile) Validate() error {
 				break
 			}
 		}
-		return &DataFileError{Place: place, Err: err}
+		return &Error{Place: place, Err: err}
 	}
 	// Usernames are unique up to case, as in every store: "alice" and
 	// "Alice" would be two confusable identities in the audit and in every
@@ -136,7 +136,7 @@ func withoutRole(roles []permissions.Role, i int) []permissions.Role {
 	return out
 }
 
-func (d *DataFile) validateUser(i int, roles map[string]int, params map[string]bool) error {
+func (d *File) validateUser(i int, roles map[string]int, params map[string]bool) error {
 	du := &d.Users[i]
 	place := fmt.Sprintf("users[%d]", i)
 	u := du.user()
@@ -147,9 +147,9 @@ func (d *DataFile) validateUser(i int, roles map[string]int, params map[string]b
 			if field == "company_key" {
 				field = "company" // the data file's name for it
 			}
-			return &DataFileError{Place: place + "." + field, Err: errors.New(fe.Message)}
+			return &Error{Place: place + "." + field, Err: errors.New(fe.Message)}
 		}
-		return &DataFileError{Place: place, Err: err}
+		return &Error{Place: place, Err: err}
 	}
 	switch {
 	case du.Password != "" && du.PasswordHash != "":
@@ -162,11 +162,11 @@ func (d *DataFile) validateUser(i int, roles map[string]int, params map[string]b
 			if errors.As(err, &fe) {
 				err = errors.New(fe.Message)
 			}
-			return &DataFileError{Place: place + ".password", Err: err}
+			return &Error{Place: place + ".password", Err: err}
 		}
 	default:
 		if err := user.CheckHash(du.PasswordHash); err != nil {
-			return &DataFileError{Place: place + ".password_hash", Err: err}
+			return &Error{Place: place + ".password_hash", Err: err}
 		}
 	}
 	for j, r := range du.Roles {
@@ -183,45 +183,45 @@ func (d *DataFile) validateUser(i int, roles map[string]int, params map[string]b
 }
 
 // problemError shows a SchemaError without its role and place, which the
-// DataFileError around it names in the data file's terms, and still
+// Error around it names in the data file's terms, and still
 // unwraps to it (and so to permissions.ErrNotInSchema).
 type problemError struct{ se *permissions.SchemaError }
 
 func (e problemError) Error() string { return e.se.Problem() }
 func (e problemError) Unwrap() error { return e.se }
 
-// DataFileWarning is something in a valid data file that is almost
+// Warning is something in a valid data file that is almost
 // certainly not what its author meant, such as a "hidden" attribute grant
 // that a base role overrides (roles combine by union, so it hides
 // nothing). It does not stop the file from loading.
-type DataFileWarning struct {
-	// Place is a path into the file, as in [DataFileError].
+type Warning struct {
+	// Place is a path into the file, as in [Error].
 	Place string
 	// Message says what is wrong and why.
 	Message string
 }
 
 // String returns "data file: Place: Message".
-func (w DataFileWarning) String() string {
+func (w Warning) String() string {
 	return "data file: " + w.Place + ": " + w.Message
 }
 
 // Warnings returns the warnings about d, in file order: today every
 // "hidden" attribute grant of a role that a role it includes (through
 // base) overrides, so that its holders see the attribute after all (see
-// permissions.OverriddenHidden). [DataFile.Apply] returns them in its
+// permissions.OverriddenHidden). [File.Apply] returns them in its
 // report and [Gatehouse.ApplyDataFile] also logs each one. Call it after
-// [DataFile.Validate]; the warnings of an invalid file are incomplete.
-func (d *DataFile) Warnings() []DataFileWarning {
+// [File.Validate]; the warnings of an invalid file are incomplete.
+func (d *File) Warnings() []Warning {
 	index := make(map[string]int, len(d.Roles))
 	for i, r := range d.Roles {
 		if _, dup := index[r.Code]; !dup {
 			index[r.Code] = i
 		}
 	}
-	var out []DataFileWarning
+	var out []Warning
 	for _, o := range permissions.OverriddenHidden(d.Roles) {
-		out = append(out, DataFileWarning{
+		out = append(out, Warning{
 			Place: fmt.Sprintf("roles[%d].%s", index[o.Role], o.Field()),
 			Message: fmt.Sprintf("hidden has no effect: base role %q grants %s (roles[%d]) and roles combine by union, so holders of %q get %s; hide it in %q too or grant less there",
 				o.By, o.Grant, index[o.By], o.Role, o.Access, o.By),

@@ -1,4 +1,4 @@
-package gatehouse_test
+package datafile_test
 
 import (
 	"context"
@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/permissions"
-	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -23,7 +22,7 @@ import (
 
 func readTestData(t *testing.T) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "datafile.json"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "datafile.json"))
 	require.NoError(t, err)
 	return b
 }
@@ -40,6 +39,9 @@ func edit(t *testing.T, fn func(m map[string]any)) []byte {
 	return b
 }
 
+// fixedNow is the clock of the tests that apply a file.
+var fixedNow = time.Date(2024, 2, 21, 9, 30, 0, 0, time.FixedZone("MSK", 3*3600))
+
 func obj(v any) map[string]any { return v.(map[string]any) }
 func list(v any) []any         { return v.([]any) }
 
@@ -50,11 +52,11 @@ func testHasher(t *testing.T) user.Hasher {
 	return h
 }
 
-func TestParseDataFile(t *testing.T) {
-	d, err := gatehouse.ParseDataFile(readTestData(t))
+func TestParse(t *testing.T) {
+	d, err := datafile.Parse(readTestData(t))
 	require.NoError(t, err)
 	assert.Equal(t, "demo", d.Service.Name)
-	assert.Equal(t, gatehouse.Version{Major: 1, Minor: 0, Build: "dev"}, d.Service.Version)
+	assert.Equal(t, datafile.Version{Major: 1, Minor: 0, Build: "dev"}, d.Service.Version)
 	assert.Equal(t, []string{"image", "price", "name", "tags"}, d.Schema["Product"])
 	require.Len(t, d.Roles, 2)
 	sales := d.Roles[1]
@@ -67,7 +69,7 @@ func TestParseDataFile(t *testing.T) {
 	assert.Equal(t, user.AccessReadOnly, d.Users[2].Access)
 }
 
-func TestParseDataFileNamesThePlace(t *testing.T) {
+func TestParseNamesThePlace(t *testing.T) {
 	tests := []struct {
 		name  string
 		edit  func(m map[string]any)
@@ -115,9 +117,9 @@ func TestParseDataFileNamesThePlace(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := gatehouse.ParseDataFile(edit(t, tc.edit))
+			_, err := datafile.Parse(edit(t, tc.edit))
 			require.Error(t, err)
-			var de *gatehouse.DataFileError
+			var de *datafile.Error
 			require.ErrorAs(t, err, &de)
 			assert.True(t, strings.HasPrefix(de.Place, tc.place), "place %q, want %q (%v)", de.Place, tc.place, err)
 			assert.Contains(t, err.Error(), tc.msg)
@@ -125,7 +127,7 @@ func TestParseDataFileNamesThePlace(t *testing.T) {
 	}
 }
 
-func TestParseDataFileMalformedJSON(t *testing.T) {
+func TestParseMalformedJSON(t *testing.T) {
 	for name, body := range map[string]string{
 		"truncated":      `{"roles": [`,
 		"syntax":         `{"roles": [}`,
@@ -135,8 +137,8 @@ func TestParseDataFileMalformedJSON(t *testing.T) {
 		"users not list": `{"users": {}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := gatehouse.ParseDataFile([]byte(body))
-			var de *gatehouse.DataFileError
+			_, err := datafile.Parse([]byte(body))
+			var de *datafile.Error
 			require.ErrorAs(t, err, &de)
 		})
 	}
@@ -145,13 +147,13 @@ func TestParseDataFileMalformedJSON(t *testing.T) {
 func TestApplyDataFile(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New(memstore.Config{})
-	d, err := gatehouse.ParseDataFile(readTestData(t))
+	d, err := datafile.Parse(readTestData(t))
 	require.NoError(t, err)
 	h := testHasher(t)
 
 	rep, err := d.Apply(ctx, store, h, fixedNow)
 	require.NoError(t, err)
-	assert.Equal(t, gatehouse.ApplyReport{ParametersPut: 4, RolesPut: 2, UsersCreated: 3}, rep)
+	assert.Equal(t, datafile.Report{ParametersPut: 4, RolesPut: 2, UsersCreated: 3}, rep)
 
 	admin, err := store.Users().GetUserByUsername(ctx, "admin")
 	require.NoError(t, err)
@@ -173,7 +175,7 @@ func TestApplyDataFile(t *testing.T) {
 
 	rep, err = d.Apply(ctx, store, h, fixedNow.Add(time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, gatehouse.ApplyReport{ParametersPut: 4, ParametersDeleted: 1, RolesPut: 2, RolesDeleted: 1, UsersKept: 3}, rep)
+	assert.Equal(t, datafile.Report{ParametersPut: 4, ParametersDeleted: 1, RolesPut: 2, RolesDeleted: 1, UsersKept: 3}, rep)
 	again, err := store.Users().GetUserByUsername(ctx, "admin")
 	require.NoError(t, err)
 	assert.Equal(t, "Changed At Run Time", again.Name)
@@ -188,7 +190,7 @@ func TestApplyDataFile(t *testing.T) {
 	// Idempotent: a third apply changes nothing.
 	rep, err = d.Apply(ctx, store, h, fixedNow.Add(2*time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, gatehouse.ApplyReport{ParametersPut: 4, RolesPut: 2, UsersKept: 3}, rep)
+	assert.Equal(t, datafile.Report{ParametersPut: 4, RolesPut: 2, UsersKept: 3}, rep)
 }
 
 func TestApplyDataFileWithExistingHash(t *testing.T) {
@@ -203,7 +205,7 @@ func TestApplyDataFileWithExistingHash(t *testing.T) {
 		delete(u, "password")
 		u["password_hash"] = hash
 	})
-	d, err := gatehouse.ParseDataFile(b)
+	d, err := datafile.Parse(b)
 	require.NoError(t, err)
 	_, err = d.Apply(ctx, store, testHasher(t), fixedNow)
 	require.NoError(t, err)
@@ -224,7 +226,7 @@ func (failingHasher) Hash(string) (string, error) { return "", errors.New("entro
 func TestApplyDataFileWritesNothingWhenHashingFails(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New(memstore.Config{})
-	d, err := gatehouse.ParseDataFile(readTestData(t))
+	d, err := datafile.Parse(readTestData(t))
 	require.NoError(t, err)
 	_, err = d.Apply(ctx, store, failingHasher{}, fixedNow)
 	require.Error(t, err)
@@ -242,7 +244,7 @@ func TestApplyDataFileWritesNothingWhenHashingFails(t *testing.T) {
 func TestApplyRefusesAnInvalidDataFile(t *testing.T) {
 	ctx := context.Background()
 	store := memstore.New(memstore.Config{})
-	d, err := gatehouse.ParseDataFile(readTestData(t))
+	d, err := datafile.Parse(readTestData(t))
 	require.NoError(t, err)
 	d.Roles[0].Base = []string{"sales"} // a cycle made in code
 	_, err = d.Apply(ctx, store, testHasher(t), fixedNow)
@@ -252,17 +254,17 @@ func TestApplyRefusesAnInvalidDataFile(t *testing.T) {
 	assert.Empty(t, roles, "nothing written")
 }
 
-func FuzzParseDataFile(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add(readTestDataF(f))
 	f.Add([]byte(`{"roles":[{"code":"a","base":["a"]}]}`))
 	f.Add([]byte(`{"users":[{"username":"ab","password":"12345678","company":"abc"}]}`))
 	f.Add([]byte(`{"schema":{"A":["x","x"]}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d, err := gatehouse.ParseDataFile(b)
+		d, err := datafile.Parse(b)
 		if err != nil {
-			var de *gatehouse.DataFileError
+			var de *datafile.Error
 			if !errors.As(err, &de) {
-				t.Fatalf("error is not a *DataFileError: %v", err)
+				t.Fatalf("error is not a *Error: %v", err)
 			}
 			return
 		}
@@ -274,37 +276,14 @@ func FuzzParseDataFile(f *testing.F) {
 }
 
 func readTestDataF(f *testing.F) []byte {
-	b, err := os.ReadFile(filepath.Join("testdata", "datafile.json"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "datafile.json"))
 	if err != nil {
 		f.Fatal(err)
 	}
 	return b
 }
 
-func TestGatehouseApplyDataFileUsesTheSessionHasher(t *testing.T) {
-	ctx := context.Background()
-	pepper := []byte("a pepper the default hasher does not know")
-	h, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: 10, Pepper: pepper}})
-	require.NoError(t, err)
-	g, _ := newTestGatehouse(t, gatehouse.Config{Session: session.Config{Hasher: h}})
-	d, err := gatehouse.ParseDataFile(readTestData(t))
-	require.NoError(t, err)
-	_, err = g.ApplyDataFile(ctx, d)
-	require.NoError(t, err)
-
-	alice, err := g.Store().Users().GetUserByUsername(ctx, "alice")
-	require.NoError(t, err)
-	ok, _, err := h.Verify(alice.PasswordHash, "alice-demo-password")
-	require.NoError(t, err)
-	assert.True(t, ok, "hashed with the peppered session hasher")
-	plain, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: 10}})
-	require.NoError(t, err)
-	ok, _, _ = plain.Verify(alice.PasswordHash, "alice-demo-password")
-	assert.False(t, ok, "a hasher without the pepper does not verify it")
-	assert.Equal(t, fixedNow, alice.PasswordChangedAt, "the gatehouse clock is used")
-}
-
-func TestParseDataFileRefusesUsernamesThatDifferOnlyInCase(t *testing.T) {
+func TestParseRefusesUsernamesThatDifferOnlyInCase(t *testing.T) {
 	tests := []struct {
 		name     string
 		username string // given to users[2]
@@ -317,14 +296,14 @@ func TestParseDataFileRefusesUsernamesThatDifferOnlyInCase(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := gatehouse.ParseDataFile(edit(t, func(m map[string]any) {
+			_, err := datafile.Parse(edit(t, func(m map[string]any) {
 				obj(list(m["users"])[2])["username"] = tc.username
 			}))
 			if tc.msg == "" {
 				require.NoError(t, err)
 				return
 			}
-			var de *gatehouse.DataFileError
+			var de *datafile.Error
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, "users[2].username", de.Place)
 			assert.Equal(t, "data file: "+tc.msg, err.Error())
@@ -332,7 +311,7 @@ func TestParseDataFileRefusesUsernamesThatDifferOnlyInCase(t *testing.T) {
 	}
 }
 
-func TestParseDataFileChecksGrantsAgainstTheSchema(t *testing.T) {
+func TestParseChecksGrantsAgainstTheSchema(t *testing.T) {
 	withCreditLimit := func(m map[string]any) {
 		obj(m["schema"])["Customer"] = []any{"name", "type", "credit_limit"}
 	}
@@ -365,13 +344,13 @@ func TestParseDataFileChecksGrantsAgainstTheSchema(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := gatehouse.ParseDataFile(edit(t, tc.edit))
+			_, err := datafile.Parse(edit(t, tc.edit))
 			if tc.msg == "" {
 				require.NoError(t, err)
 				return
 			}
 			require.ErrorIs(t, err, permissions.ErrNotInSchema)
-			var de *gatehouse.DataFileError
+			var de *datafile.Error
 			require.ErrorAs(t, err, &de)
 			assert.Equal(t, tc.msg, err.Error())
 		})
@@ -382,11 +361,11 @@ func TestParseDataFileChecksGrantsAgainstTheSchema(t *testing.T) {
 // access to Customer, Product read-only except tags, which is hidden — and
 // say so without a warning.
 func TestDemoDataHidesProductTagsFromSales(t *testing.T) {
-	for _, path := range []string{filepath.Join("testdata", "datafile.json"), filepath.Join("examples", "server", "demo.json")} {
+	for _, path := range []string{filepath.Join("..", "testdata", "datafile.json"), filepath.Join("..", "examples", "server", "demo.json")} {
 		t.Run(path, func(t *testing.T) {
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
-			d, err := gatehouse.ParseDataFile(b)
+			d, err := datafile.Parse(b)
 			require.NoError(t, err)
 			set, err := permissions.Compile(permissions.CompileConfig{Roles: d.Roles, Held: []string{"sales"}})
 			require.NoError(t, err)
@@ -404,47 +383,27 @@ func TestDataFileWarnsOfAHiddenGrantABaseRoleOverrides(t *testing.T) {
 		// hidden" hides nothing from its holders.
 		obj(list(m["roles"])[0])["attributes"] = map[string]any{"*": map[string]any{"*": "read"}}
 	}
-	want := []gatehouse.DataFileWarning{{
+	want := []datafile.Warning{{
 		Place:   "roles[1].attributes.Product.tags",
 		Message: `hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`,
 	}}
 	tests := []struct {
 		name string
 		edit func(m map[string]any)
-		want []gatehouse.DataFileWarning
+		want []datafile.Warning
 	}{
 		{"overridden by the base role", overridden, want},
 		{"hidden in the base role too", func(map[string]any) {}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := gatehouse.ParseDataFile(edit(t, tc.edit))
+			d, err := datafile.Parse(edit(t, tc.edit))
 			require.NoError(t, err, "a warning does not stop the file")
 			assert.Equal(t, tc.want, d.Warnings())
 
 			rep, err := d.Apply(context.Background(), memstore.New(memstore.Config{}), testHasher(t), fixedNow)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, rep.Warnings, "Apply reports them")
-
-			g, logs := newTestGatehouse(t, gatehouse.Config{})
-			rep, err = g.ApplyDataFile(context.Background(), d)
-			require.NoError(t, err)
-			assert.Equal(t, tc.want, rep.Warnings)
-			if tc.want == nil {
-				assert.NotContains(t, logs.String(), "data file")
-				return
-			}
-			var rec map[string]any
-			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-				if strings.Contains(line, "data file") {
-					require.Nil(t, rec, "one record per warning: %s", logs)
-					require.NoError(t, json.Unmarshal([]byte(line), &rec))
-				}
-			}
-			require.NotNil(t, rec, "logged: %s", logs)
-			assert.Equal(t, "WARN", rec["level"])
-			assert.Equal(t, "roles[1].attributes.Product.tags", rec["place"])
-			assert.Equal(t, "gatehouse: data file: "+tc.want[0].Message, rec["msg"])
 		})
 	}
 	assert.Equal(t, `data file: roles[1].attributes.Product.tags: hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`, want[0].String())

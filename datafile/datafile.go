@@ -1,4 +1,4 @@
-package gatehouse
+package datafile
 
 import (
 	"bytes"
@@ -11,23 +11,24 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-go/gatehouse/internal/strictjson"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// MaxDataFileSize is the largest data file ParseDataFile reads: 64 MiB.
-const MaxDataFileSize = 64 << 20
+// MaxSize is the largest data file Parse reads: 64 MiB.
+const MaxSize = 64 << 20
 
-// DataFile is the gatehouse data file: everything a deployment starts with.
-// Read it with [ReadDataFile] or [ParseDataFile], which validate all of it,
-// and write it to a store with [DataFile.Apply].
+// File is the gatehouse data file: everything a deployment starts with.
+// Read it with [Read] or [Parse], which validate all of it,
+// and write it to a store with [File.Apply].
 //
 // The service, schema, parameters and roles follow the file: applying it
 // makes the store's match it. Users are seeded: a user missing from the store
 // is created, a user that exists (by username) is left exactly as it is, with
 // its password, sessions and run-time changes.
-type DataFile struct {
+type File struct {
 	Service Service        `json:"service"`
 	Schema  storage.Schema `json:"schema"`
 	// Specifics declares specific permissions of the deployment beside
@@ -39,12 +40,12 @@ type DataFile struct {
 	Specifics  []string            `json:"specifics,omitempty"`
 	Parameters []storage.Parameter `json:"parameters"`
 	Roles      []permissions.Role  `json:"roles"`
-	Users      []DataUser          `json:"users"`
+	Users      []User              `json:"users"`
 }
 
-// DataUser is a user of the data file. It gives either Password or
+// User is a user of the data file. It gives either Password or
 // PasswordHash (an existing bcrypt or gatehouse hash), never both.
-type DataUser struct {
+type User struct {
 	Username     string            `json:"username"`
 	Password     string            `json:"password,omitempty"`
 	PasswordHash string            `json:"password_hash,omitempty"`
@@ -63,7 +64,7 @@ type DataUser struct {
 }
 
 // user returns the User the data file describes, without id or hash.
-func (d *DataUser) user() user.User {
+func (d *User) user() user.User {
 	return user.User{
 		Username:   d.Username,
 		Name:       d.Name,
@@ -81,9 +82,9 @@ func (d *DataUser) user() user.User {
 	}
 }
 
-// DataFileError is a data file mistake, with the place it is at, such as
+// Error is a data file mistake, with the place it is at, such as
 // "users[3].email" or "roles[0].entities.Customer".
-type DataFileError struct {
+type Error struct {
 	// Place is a path into the file; "" for the file as a whole.
 	Place string
 	// Err says what is wrong.
@@ -91,7 +92,7 @@ type DataFileError struct {
 }
 
 // Error returns "Place: Err".
-func (e *DataFileError) Error() string {
+func (e *Error) Error() string {
 	if e.Place == "" {
 		return "data file: " + e.Err.Error()
 	}
@@ -99,29 +100,29 @@ func (e *DataFileError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *DataFileError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
-func placeErr(place string, format string, args ...any) *DataFileError {
-	return &DataFileError{Place: place, Err: fmt.Errorf(format, args...)}
+func placeErr(place string, format string, args ...any) *Error {
+	return &Error{Place: place, Err: fmt.Errorf(format, args...)}
 }
 
-// ReadDataFile reads and validates the data file at path.
-func ReadDataFile(path string) (*DataFile, error) {
+// Read reads and validates the data file at path.
+func Read(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data file: %w", err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxDataFileSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("data file: %w", err)
 	}
-	return ParseDataFile(b)
+	return Parse(b)
 }
 
-// rawDataFile is the first pass of parsing: the top level, strictly, with
+// rawFile is the first pass of parsing: the top level, strictly, with
 // each list element kept raw so that its errors can name its index.
-type rawDataFile struct {
+type rawFile struct {
 	Service    json.RawMessage   `json:"service"`
 	Schema     json.RawMessage   `json:"schema"`
 	Specifics  json.RawMessage   `json:"specifics"`
@@ -130,18 +131,18 @@ type rawDataFile struct {
 	Users      []json.RawMessage `json:"users"`
 }
 
-// ParseDataFile parses and validates a data file. Every mistake is a
-// *DataFileError naming its place; nothing is returned unless the whole file
+// Parse parses and validates a data file. Every mistake is a
+// *Error naming its place; nothing is returned unless the whole file
 // is valid.
-func ParseDataFile(b []byte) (*DataFile, error) {
-	if len(b) > MaxDataFileSize {
-		return nil, placeErr("", "larger than %d bytes", MaxDataFileSize)
+func Parse(b []byte) (*File, error) {
+	if len(b) > MaxSize {
+		return nil, placeErr("", "larger than %d bytes", MaxSize)
 	}
-	var raw rawDataFile
+	var raw rawFile
 	if err := decodeStrict(b, &raw); err != nil {
 		return nil, jsonPlaceErr("", err)
 	}
-	d := &DataFile{}
+	d := &File{}
 	if len(raw.Service) > 0 {
 		if err := decodeStrict(raw.Service, &d.Service); err != nil {
 			return nil, jsonPlaceErr("service", err)
@@ -169,7 +170,7 @@ func ParseDataFile(b []byte) (*DataFile, error) {
 			return nil, jsonPlaceErr(fmt.Sprintf("roles[%d]", i), err)
 		}
 	}
-	d.Users = make([]DataUser, len(raw.Users))
+	d.Users = make([]User, len(raw.Users))
 	for i, m := range raw.Users {
 		if err := decodeStrict(m, &d.Users[i]); err != nil {
 			return nil, jsonPlaceErr(fmt.Sprintf("users[%d]", i), err)
@@ -195,7 +196,7 @@ func decodeStrict(b []byte, v any) error {
 
 // jsonPlaceErr names the place of a decoding error: the element's place
 // joined with the field path encoding/json reports.
-func jsonPlaceErr(place string, err error) *DataFileError {
+func jsonPlaceErr(place string, err error) *Error {
 	var (
 		typ    *json.UnmarshalTypeError
 		syntax *json.SyntaxError
@@ -211,15 +212,15 @@ func jsonPlaceErr(place string, err error) *DataFileError {
 	}
 	switch {
 	case errors.As(err, &typ):
-		return &DataFileError{Place: join(typ.Field), Err: fmt.Errorf("must be %s, not JSON %s", jsonKind(typ.Type.Kind().String()), typ.Value)}
+		return &Error{Place: join(typ.Field), Err: fmt.Errorf("must be %s, not JSON %s", strictjson.KindName(typ.Type), typ.Value)}
 	case errors.As(err, &syntax):
-		return &DataFileError{Place: place, Err: fmt.Errorf("malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())}
+		return &Error{Place: place, Err: fmt.Errorf("malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &DataFileError{Place: place, Err: errors.New("malformed JSON: unexpected end")}
+		return &Error{Place: place, Err: errors.New("malformed JSON: unexpected end")}
 	}
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return &DataFileError{Place: place, Err: fmt.Errorf("unknown field %s", name)}
+		return &Error{Place: place, Err: fmt.Errorf("unknown field %s", name)}
 	}
-	return &DataFileError{Place: place, Err: errors.New(strings.TrimPrefix(msg, "json: "))}
+	return &Error{Place: place, Err: errors.New(strings.TrimPrefix(msg, "json: "))}
 }

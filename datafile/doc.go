@@ -1,0 +1,44 @@
+// Package datafile reads, validates and applies the gatehouse data file:
+// one JSON document that declares everything a deployment starts with — its
+// service, entity schema, declared specific permissions, session
+// parameters, roles and first users.
+//
+//	{
+//	  "service": {"name": "demo", "server": "node-1", "version": {"major": 1, "minor": 0, "build": "dev"}},
+//	  "schema": {"Customer": ["name", "type"], "Product": ["image", "price", "name", "tags"]},
+//	  "specifics": ["entity_export_to_file", "report_gen"],
+//	  "parameters": [{"code": "show_header", "title": "Show Header", "value": "1"}],
+//	  "roles": [{"code": "sales", "title": "Sales", "base": ["viewer"],
+//	             "entities": {"Customer": ["create", "read", "update"], "*": ["read"]},
+//	             "attributes": {"Customer": {"*": "modify"}, "Product": {"*": "read", "tags": "hidden"}},
+//	             "specifics": ["entity_export_to_file"]}],
+//	  "users": [{"username": "admin", "password": "…", "company": "acme", "admin": true, "roles": ["sales"]}]
+//	}
+//
+// # Reading
+//
+// [Read] and [Parse] check all of it before returning anything: unknown
+// fields, wrong types, every user field by the user package's rules, role
+// grants, cycles in base roles, and usernames unique up to case. Every
+// mistake is an [*Error] naming its place, such as users[3].email or
+// roles[2].base[0]. With a schema declared, a grant naming an entity or
+// attribute the schema lacks is refused with the closest declared name
+// ("roles[2].attributes.Customer.creditlimit: not in schema (did you mean
+// credit_limit?)"), because a typo beside a wildcard would otherwise open
+// the field. [File.Warnings] reports what is valid but almost certainly
+// not meant, such as a "hidden" grant that an included role overrides.
+//
+// # Applying
+//
+// [File.Apply] makes a store follow the file: the schema, parameters and
+// roles become the file's, users the store lacks are created (passwords
+// hashed with the given hasher), and users that exist keep their
+// passwords, sessions and run-time changes. It is idempotent, so a
+// deployment applies its file on every start; it reads and hashes
+// everything before its first write, so a bad file or a failing hasher
+// leaves the store untouched.
+//
+// A host with a Gatehouse calls gatehouse.Open (which also takes the
+// service section into the configuration) or Gatehouse.ApplyDataFile, which
+// hash with the sessions' hasher and keep the declared specifics.
+package datafile

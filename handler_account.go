@@ -2,21 +2,13 @@ package gatehouse
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gatehouse-go/gatehouse/session"
-	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
 )
-
-// accountUpdateAttempts bounds the re-reads of PUT /account after a version
-// conflict before it answers 409.
-const accountUpdateAttempts = 4
 
 // serveAccount answers GET /account with the caller's account document
 // (seed 004).
@@ -52,16 +44,19 @@ type fieldChange struct {
 //   - name, email and phone, when given as a string, must pass the seed-004
 //     limits (2..256, 5..256 and an address, 5..32) and replace the stored
 //     value; JSON null clears the field; a field left out is unchanged.
-//   - the write is optimistic (storage.UserStore.UpdateUser with the read
-//     Version): on a conflict the user is read again, the same changes are
-//     applied to what is stored now, and the write retried, so a concurrent
-//     change of other fields (or of the same fields, which the later write
-//     overwrites) is never lost. After a few conflicts in a row the answer is
-//     409 and nothing of this request was written.
-//   - a read_only user gets 403 (before the body is read).
+//   - the write is session.Manager.UpdateAccount's, optimistic: on a
+//     version conflict the user is read again, the same changes are applied
+//     to what is stored now, and the write retried, so a concurrent change
+//     of other fields (or of the same fields, which the later write
+//     overwrites) is never lost. After session.AccountUpdateAttempts
+//     conflicts in a row (session.ErrConflict) the answer is 409 and nothing
+//     of this request was written.
+//   - a read_only user gets 403 (before the body is read, and again if the
+//     user became read-only meanwhile: session.ErrReadOnly).
 //
 // The answer is the account document as stored; a successful change is
-// audited as "account_update" with the names of the fields changed.
+// audited by UpdateAccount, through the audit recorder (Config.Audit), as
+// "account_update" with the names of the fields changed.
 func (g *Gatehouse) serveAccountUpdate(w http.ResponseWriter, r *http.Request) error {
 	a, err := g.caller(r)
 	if err != nil {
@@ -71,12 +66,9 @@ func (g *Gatehouse) serveAccountUpdate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	u, changed, err := g.applyAccountChange(r.Context(), a, ch)
+	u, err := g.applyAccountChange(r, a, ch)
 	if err != nil {
 		return err
-	}
-	if len(changed) > 0 {
-		g.auditAccountUpdate(r, &u, changed)
 	}
 	writeJSON(w, http.StatusOK, NewAccountDocument(&u, g.now()))
 	return nil
@@ -157,57 +149,53 @@ func requiredString(raw map[string]json.RawMessage, name string) (string, error)
 	return s, nil
 }
 
-// applyAccountChange writes ch over the stored user, re-reading and
-// re-applying after a version conflict. It returns the user as stored and
-// the names of the fields that changed (none: nothing was written).
-func (g *Gatehouse) applyAccountChange(ctx context.Context, a *session.Auth, ch *accountChange) (user.User, []string, error) {
-	u := a.User.Clone()
-	for attempt := 1; ; attempt++ {
-		if err := g.checkAccount(a, &u, ch); err != nil {
-			return user.User{}, nil, err
+// applyAccountChange writes ch over the stored user through
+// session.Manager.UpdateAccount, which re-reads the user and applies ch
+// again after a version conflict. It returns the user as stored (as read
+// when ch changes nothing: then nothing was written).
+func (g *Gatehouse) applyAccountChange(r *http.Request, a *session.Auth, ch *accountChange) (user.User, error) {
+	u, err := g.sessions.UpdateAccount(r.Context(), a, func(u *user.User) error {
+		if err := g.checkAccount(u, ch); err != nil {
+			return err
 		}
-		var changed []string
 		for _, f := range ch.fields {
-			p := accountField(&u, f.name)
-			if *p != f.value {
-				*p = f.value
-				changed = append(changed, f.name)
-			}
+			*accountField(u, f.name) = f.value
 		}
-		if len(changed) == 0 {
-			return u, nil, nil
-		}
-		stored, err := g.store.Users().UpdateUser(ctx, u)
-		if err == nil {
-			return stored, changed, nil
-		}
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			return user.User{}, nil, errNotAuthenticated
-		case !errors.Is(err, storage.ErrConflict):
-			return user.User{}, nil, storeUnavailable(err)
-		case attempt == accountUpdateAttempts:
-			return user.User{}, nil, &Error{Status: http.StatusConflict,
-				Message: "the account was changed concurrently; nothing was written, retry", Err: err}
-		}
-		if u, err = g.store.Users().GetUser(ctx, a.User.ID); err != nil {
-			if errors.Is(err, storage.ErrNotFound) {
-				return user.User{}, nil, errNotAuthenticated
-			}
-			return user.User{}, nil, storeUnavailable(err)
-		}
+		return nil
+	}, g.client(r))
+	if err != nil {
+		return user.User{}, accountUpdateError(err)
 	}
+	return u, nil
+}
+
+// accountUpdateError maps the errors of session.Manager.UpdateAccount; an
+// *Error of checkAccount is returned as it is.
+func accountUpdateError(err error) error {
+	var he *Error
+	var fe *user.FieldError
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.Is(err, session.ErrUnauthenticated):
+		return errNotAuthenticated
+	case errors.Is(err, session.ErrReadOnly):
+		return errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
+	case errors.Is(err, session.ErrConflict):
+		return &Error{Status: http.StatusConflict,
+			Message: "the account was changed concurrently; nothing was written, retry", Err: err}
+	case errors.As(err, &fe):
+		return fieldError(fe, fe.Field)
+	case errors.Is(err, session.ErrStore):
+		return storeUnavailable(err)
+	}
+	return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
 }
 
 // checkAccount checks the request against the user as (re-)read: the
-// session must still be live for it and the unchangeable fields must match.
-func (g *Gatehouse) checkAccount(a *session.Auth, u *user.User, ch *accountChange) error {
-	if u.Blocked || u.SessionEpoch != a.Session.Epoch {
-		return errNotAuthenticated
-	}
-	if u.EffectiveAccess() == user.AccessReadOnly {
-		return errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
-	}
+// fields that cannot change must match. (UpdateAccount has checked that the
+// session is still live for the user and that the user may write.)
+func (g *Gatehouse) checkAccount(u *user.User, ch *accountChange) error {
 	if ch.username != u.Username {
 		return errorf(http.StatusBadRequest, "username: must be the account's username; it cannot be changed (immutable)")
 	}
@@ -232,27 +220,4 @@ func accountField(u *user.User, name string) *string {
 		return &u.Phone
 	}
 	panic("gatehouse: no account field " + name)
-}
-
-// auditAccountUpdate records a successful account update with the names
-// (never the values) of the fields changed. Like every audit write it is
-// best effort: a failure is logged.
-func (g *Gatehouse) auditAccountUpdate(r *http.Request, u *user.User, changed []string) {
-	ctx := r.Context()
-	rec := storage.AuditRecord{
-		TraceCode:   infoFrom(ctx).trace,
-		Time:        g.now().UTC(),
-		Username:    u.Username,
-		Company:     u.Company,
-		Server:      g.service.Server,
-		Service:     g.service.Name,
-		OperationID: "account_update",
-		MethodGroup: session.MethodGroup,
-		Outcome:     "ok",
-		ClientIP:    g.clientIP(r),
-		Detail:      "changed: " + strings.Join(changed, ","),
-	}
-	if err := g.store.Audit().AppendAudit(ctx, rec); err != nil {
-		g.log.WarnContext(ctx, "gatehouse: audit write failed", "operation", rec.OperationID, "err", fmt.Sprint(err))
-	}
 }

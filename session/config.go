@@ -148,18 +148,21 @@ type Config struct {
 	// positive value saves that store read and lets a role change take up
 	// to this long.
 	PolicyRefresh time.Duration
-	// Service and Server name the service and the instance in audit
-	// records. Empty Service means Token.Service, or "gatehouse".
+	// Service names the service in audit records; empty means
+	// Token.Service, or "gatehouse". Server names the instance in the
+	// records of the recorder New makes when Audit is nil; a Recorder
+	// passed in Audit stamps its own audit.Config.Server.
 	Service string
 	Server  string
 	// Logger receives warnings (an unknown role held by a user, a failed
 	// audit write). Nil means slog.Default(). Nothing secret is logged.
 	Logger *slog.Logger
-	// Audit, when set, receives the manager's audit records (logins,
-	// logouts, password changes, denials) instead of the store's
-	// AuditStore: gatehouse passes its *audit.Recorder, so that security
-	// events share its buffer, retries and counters. Nil means appending
-	// to the store directly.
+	// Audit receives every audit action of the manager (logins, logouts,
+	// password changes, account updates, revocations, denials): gatehouse
+	// passes its *audit.Recorder, so that they share its buffer, retries,
+	// write timeout and counters. Nil means a write-through audit.Recorder
+	// over the store's AuditStore that tries each write once (its Server
+	// is Server, its clock Now, its logger Logger).
 	Audit AuditRecorder
 }
 

@@ -59,7 +59,10 @@
 // SessionEpoch in one UpdateUser (optimistic version), so every older
 // session and token, on every instance sharing the store, fails the epoch
 // check from that moment. [Manager.RevokeAll] bumps the epoch alone;
-// [Manager.Logout] revokes one session.
+// [Manager.Logout] revokes one session. [Manager.UpdateAccount] changes the
+// other fields of the caller's own user with the same optimistic version,
+// re-applying the change after a conflict ([ErrConflict] after
+// [AccountUpdateAttempts] in a row).
 //
 // # Login safety
 //
@@ -77,8 +80,9 @@
 // kept, and a warning is logged once per user. Hashing runs under a semaphore of
 // Config.MaxConcurrentHashes slots; an attempt that finds none within
 // Config.HashWait gets [ErrBusy]. Every outcome (ok, failed, locked, busy)
-// is appended to the audit store, with the username, company, address and
-// operation; never a password, token, session id or hash.
+// is recorded through Config.Audit (an audit.Recorder), with the username,
+// company, address and operation; never a password, token, session id or
+// hash.
 //
 // # Throttling
 //

@@ -24,6 +24,11 @@ var (
 	// user, of an older session epoch, or a token whose sub is not the
 	// session's user.
 	ErrUnauthenticated = errors.New("session: not authenticated")
+
+	// ErrReadOnly is returned by UpdateAccount for a read-only user
+	// (user.AccessReadOnly): such a user reads, and changes only its own
+	// credentials (ChangePassword, Logout).
+	ErrReadOnly = errors.New("session: read-only access")
 )
 
 // Failures: something did not work. Every failure is also a refusal.
@@ -37,6 +42,12 @@ var (
 	// Config.MaxConcurrentHashes hashes are already running and none ended
 	// within Config.HashWait: the caller should retry later (HTTP 503).
 	ErrBusy = errors.New("session: too many password checks in progress")
+
+	// ErrConflict is returned by UpdateAccount when each of its
+	// AccountUpdateAttempts writes met a concurrent change of the user (a
+	// version conflict): nothing of the update was written, and the caller
+	// may retry it (HTTP 409).
+	ErrConflict = errors.New("session: concurrent update")
 
 	// ErrConfig is returned by New for an unusable Config.
 	ErrConfig = errors.New("session: invalid configuration")

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/internal/randid"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -42,6 +43,9 @@ type policyStamp struct {
 }
 
 // New returns a Manager over store that signs and verifies tokens with keys.
+// With Config.Audit nil it makes a write-through audit.Recorder over
+// store.Audit(), taken once (a store's accessors are stable for its
+// lifetime, see storage.Store).
 func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) {
 	if store == nil || keys == nil {
 		return nil, fmt.Errorf("%w: a store and a key set are required", ErrConfig)
@@ -49,6 +53,17 @@ func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) 
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Audit == nil {
+		// Write through to the store's audit, once per action, as the
+		// manager's own records always were without a recorder.
+		rec, err := audit.New(store.Audit(), audit.Config{
+			Attempts: 1, Server: cfg.Server, Now: cfg.Now, Logger: cfg.Logger,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: audit: %w", ErrConfig, err)
+		}
+		cfg.Audit = rec
 	}
 	m := &Manager{store: store, cfg: cfg, perms: permissions.NewCache(0)}
 	if m.signer, err = token.NewSigner(keys, cfg.Token); err != nil {
@@ -137,7 +152,7 @@ type Result struct {
 // Any storage error is an ErrStore and opens nothing.
 func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) {
 	trace := req.TraceCode
-	rec := m.auditRecord("login", req.Username, "", req.Client)
+	rec := m.auditAction("login", req.Username, "", req.Client)
 	if err := user.ValidateUsername(req.Username); err != nil {
 		return nil, err
 	}
@@ -173,7 +188,7 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) 
 
 // checkPassword runs the throttled, constant-work password check of a
 // login and audits its failures. It returns the user on success.
-func (m *Manager) checkPassword(ctx context.Context, holder, username, password, ip string, rec *storage.AuditRecord) (user.User, error) {
+func (m *Manager) checkPassword(ctx context.Context, holder, username, password, ip string, rec *audit.Action) (user.User, error) {
 	att, err := m.reserve(ctx, holder, username, ip)
 	if err != nil {
 		outcome := "failed"

@@ -14,7 +14,7 @@ import (
 // ErrStore): the caller must report the logout as failed, and should still
 // forget the credential on its side.
 func (m *Manager) Logout(ctx context.Context, a *Auth, c Client) error {
-	rec := m.auditRecord("logout", a.User.Username, a.User.Company, c)
+	rec := m.auditAction("logout", a.User.Username, a.User.Company, c)
 	if err := m.store.Sessions().RevokeSession(ctx, a.Session.IDHash); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		m.audit(ctx, rec, "failed", "store error")
 		return storeErr("revoke session", err)
@@ -51,7 +51,7 @@ func (m *Manager) RevokeID(ctx context.Context, sessionID string) error {
 // A wrong current password is ErrInvalidCredentials; a refused new password
 // an error wrapping user.ErrInvalid (a *user.FieldError for "password").
 func (m *Manager) ChangePassword(ctx context.Context, a *Auth, current, newPassword string, c Client) (*Result, error) {
-	rec := m.auditRecord("password_change", a.User.Username, a.User.Company, c)
+	rec := m.auditAction("password_change", a.User.Username, a.User.Company, c)
 	if err := user.ValidatePassword(current); err != nil {
 		return nil, err
 	}
@@ -174,7 +174,7 @@ func (m *Manager) RevokeAll(ctx context.Context, userID string, c Client) error 
 		u.SessionEpoch++
 		_, err = m.store.Users().UpdateUser(ctx, u)
 		if err == nil {
-			m.audit(ctx, m.auditRecord("revoke_all", u.Username, u.Company, c), "ok", "")
+			m.audit(ctx, m.auditAction("revoke_all", u.Username, u.Company, c), "ok", "")
 			return nil
 		}
 		if !errors.Is(err, storage.ErrConflict) {

@@ -1,0 +1,151 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// AccountUpdateAttempts is how many writes [Manager.UpdateAccount] tries
+// before it gives up with ErrConflict: the first one and a retry after each
+// of the next version conflicts.
+const AccountUpdateAttempts = 4
+
+// UpdateAccount changes the account of a's user and returns the user as
+// stored. It is the self-service update behind PUT /account; which fields
+// a caller may change and how a request names them is the host's business,
+// decided in change.
+//
+// The write is optimistic (storage.UserStore.UpdateUser with the Version
+// read): change is applied to a copy of a.User and the result written; on a
+// version conflict the user is read again and change applied afresh to what
+// is stored now, so a concurrent change of other fields is never lost (and
+// one of the same fields is overwritten by the later write). Before every
+// application of change the user as (re-)read is checked:
+//
+//   - a blocked user, a user whose SessionEpoch is no longer the session's,
+//     and a user that is gone are ErrUnauthenticated;
+//   - a read-only user (user.AccessReadOnly) is ErrReadOnly.
+//
+// An error of change is returned as it is, and nothing is written. change
+// must not set the fields that only the store or the password and
+// revocation methods change (ID, Version, CreatedAt, UpdatedAt,
+// PasswordHash, PasswordChangedAt, SessionEpoch): that is an error wrapping
+// user.ErrInvalid. The fields change did set are validated with the rules
+// of user.User.Validate (an error wrapping user.ErrInvalid, a
+// user.ValidationErrors of those fields only); a field it left alone is not
+// held against it, so a stored value that predates a rule does not block
+// a change of another field.
+//
+// A change that sets nothing writes nothing, audits nothing and returns the
+// user as read. After AccountUpdateAttempts conflicts in a row the error
+// wraps ErrConflict and nothing of this update was written. Any other
+// storage error wraps ErrStore.
+//
+// A successful change is audited as "account_update", outcome "ok", with
+// the names (never the values) of the fields changed in its Detail:
+// "changed: name,phone". The names are the JSON names of user.User's
+// fields ("name", "email", "phone", "company_key", ...), in the order of
+// its fields.
+func (m *Manager) UpdateAccount(ctx context.Context, a *Auth, change func(*user.User) error, c Client) (user.User, error) {
+	u := a.User.Clone()
+	for attempt := 1; ; attempt++ {
+		if u.Blocked || u.SessionEpoch != a.Session.Epoch {
+			return user.User{}, fmt.Errorf("%w: session ended", ErrUnauthenticated)
+		}
+		if u.EffectiveAccess() == user.AccessReadOnly {
+			return user.User{}, ErrReadOnly
+		}
+		nu := u.Clone()
+		if err := change(&nu); err != nil {
+			return user.User{}, err
+		}
+		changed, err := accountChanges(&u, &nu)
+		if err != nil {
+			return user.User{}, err
+		}
+		if len(changed) == 0 {
+			return u, nil
+		}
+		if err := validateFields(&nu, changed); err != nil {
+			return user.User{}, err
+		}
+		stored, err := m.store.Users().UpdateUser(ctx, nu)
+		if err == nil {
+			m.audit(ctx, m.auditAction("account_update", stored.Username, stored.Company, c),
+				"ok", "changed: "+strings.Join(changed, ","))
+			return stored, nil
+		}
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return user.User{}, fmt.Errorf("%w: user not found", ErrUnauthenticated)
+		case !errors.Is(err, storage.ErrConflict):
+			return user.User{}, storeErr("update user", err)
+		case attempt == AccountUpdateAttempts:
+			return user.User{}, fmt.Errorf("%w: update account: %d writes in a row met a concurrent change: %w",
+				ErrConflict, attempt, err)
+		}
+		if u, err = m.store.Users().GetUser(ctx, a.User.ID); err != nil {
+			return user.User{}, denyOrFail("read user", err)
+		}
+	}
+}
+
+// accountChanges returns the names of the fields in which after differs
+// from before, or an error when after changes a field UpdateAccount must
+// not change.
+func accountChanges(before, after *user.User) ([]string, error) {
+	switch {
+	case after.ID != before.ID, after.Version != before.Version,
+		!after.CreatedAt.Equal(before.CreatedAt), !after.UpdatedAt.Equal(before.UpdatedAt):
+		return nil, fmt.Errorf("%w: update account: the change set a field only the store sets (id, version, created_at, updated_at)", user.ErrInvalid)
+	case after.PasswordHash != before.PasswordHash, !after.PasswordChangedAt.Equal(before.PasswordChangedAt),
+		after.SessionEpoch != before.SessionEpoch:
+		return nil, fmt.Errorf("%w: update account: the change set the password or the session epoch (ChangePassword and RevokeAll do)", user.ErrInvalid)
+	}
+	var changed []string
+	add := func(name string, differs bool) {
+		if differs {
+			changed = append(changed, name)
+		}
+	}
+	add("username", after.Username != before.Username)
+	add("name", after.Name != before.Name)
+	add("email", after.Email != before.Email)
+	add("phone", after.Phone != before.Phone)
+	add("company_key", after.Company != before.Company)
+	add("locale", after.Locale != before.Locale)
+	add("timezone", after.Timezone != before.Timezone)
+	add("access", after.Access != before.Access)
+	add("admin", after.Admin != before.Admin)
+	add("blocked", after.Blocked != before.Blocked)
+	add("roles", !slices.Equal(after.Roles, before.Roles))
+	add("attributes", !maps.Equal(after.Attributes, before.Attributes))
+	add("parameters", !maps.Equal(after.Parameters, before.Parameters))
+	return changed, nil
+}
+
+// validateFields checks u with user.User.Validate and keeps the broken
+// rules of the named fields only.
+func validateFields(u *user.User, fields []string) error {
+	var all user.ValidationErrors
+	if !errors.As(u.Validate(), &all) {
+		return nil
+	}
+	var errs user.ValidationErrors
+	for _, fe := range all {
+		if slices.Contains(fields, fe.Field) {
+			errs = append(errs, fe)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}

@@ -1,5 +1,12 @@
-// Package token issues and verifies the JWT access tokens of gatehouse, on
-// top of github.com/golang-jwt/jwt/v5.
+// Package token issues and verifies the JWT access tokens of gatehouse.
+//
+// github.com/golang-jwt/jwt/v5 provides the signing methods only (EdDSA,
+// ES256, RS256, HS256: signing and checking a signature over the signing
+// input). The compact-form parser and every check below are this package's
+// own, in parse.go and verifier.go, because golang-jwt's parser cannot
+// express them: it decodes claims case-insensitively and keeps the last
+// duplicate, accepts unknown header parameters, and decodes claims before
+// the signature is checked.
 //
 // A token is a compact JWS whose header is {"alg","kid","typ":"at+jwt"}
 // and whose claims are sub (user id), sid (session id), name (username),

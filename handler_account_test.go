@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
 	"github.com/stretchr/testify/assert"
@@ -390,4 +391,59 @@ func TestAccountConcurrentPutsAreAllApplied(t *testing.T) {
 		assert.Equal(t, "+79990001122", u.Phone)
 	}
 	assert.NotEmpty(t, applied)
+}
+
+// gatedAuditStore holds every append of an "account_update" audit record
+// until gate is closed (or 2s pass), as a slow audit store would.
+type gatedAuditStore struct {
+	storage.Store
+	gate    chan struct{}
+	waiting atomic.Int32
+}
+
+func (s *gatedAuditStore) Audit() storage.AuditStore { return gatedAudit{s.Store.Audit(), s} }
+
+type gatedAudit struct {
+	storage.AuditStore
+	s *gatedAuditStore
+}
+
+func (a gatedAudit) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
+	if r.OperationID == "account_update" {
+		a.s.waiting.Add(1)
+		select { // bounded, so that a write the handler waits for fails the test, not hangs it
+		case <-a.s.gate:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	return a.AuditStore.AppendAudit(ctx, r)
+}
+
+// The account update's audit record goes through the recorder of
+// Config.Audit: with a buffer, PUT /account answers while the store still
+// holds the write back, and Close flushes it with the recorder's Server.
+func TestAccountUpdateAuditGoesThroughTheRecorder(t *testing.T) {
+	c := &fakeClock{t: testStart}
+	gs := &gatedAuditStore{Store: memstoreNew(c), gate: make(chan struct{})}
+	e := newAuthEnv(t, gs, c, func(cfg *gatehouse.Config) {
+		cfg.Audit = audit.Config{Buffer: 8, Server: "recorder-node"}
+	})
+	e.addUser(t, "my_username_for_login", "password", seedAccount)
+	tok := e.token(t, "my_username_for_login", "password")
+
+	rec := e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: putBody(t, map[string]any{"name": "New Name"})})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	trace := rec.Header().Get("X-Trace-Code")
+	_, err := gs.Store.Audit().GetAudit(context.Background(), trace)
+	require.ErrorIs(t, err, storage.ErrNotFound, "queued in the recorder, not written by the handler")
+
+	close(gs.gate)
+	require.NoError(t, e.g.Close())
+	assert.Equal(t, int32(1), gs.waiting.Load())
+	r, err := gs.Store.Audit().GetAudit(context.Background(), trace)
+	require.NoError(t, err)
+	assert.Equal(t, "account_update", r.OperationID)
+	assert.Equal(t, "changed: name", r.Detail)
+	assert.Equal(t, "recorder-node", r.Server, "stamped by the recorder")
+	assert.Equal(t, uint64(0), e.g.Audit().Stats().Failed)
 }

@@ -18,7 +18,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceClocked(t *testing.T) {
-	storagetest.RunClocked(t, func(t *testing.T, now func() time.Time) storage.Store {
+	storagetest.Run(t, func(t *testing.T, now func() time.Time) storage.Store {
 		s := memstore.New(memstore.Config{Now: now})
 		t.Cleanup(func() { s.Close() })
 		return s

@@ -5,24 +5,21 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-func appendAudit(t *testing.T, e *env, r storage.AuditRecord) {
+func appendAudit(t reporter, e *env, r storage.AuditRecord) {
 	t.Helper()
-	require.NoError(t, e.store.Audit().AppendAudit(ctx(t), r), "AppendAudit(%q)", r.TraceCode)
+	noErr(t, e.Audit().AppendAudit(ctx(t), r), "AppendAudit(%q)", r.TraceCode)
 }
 
-func requireAudit(t *testing.T, e *env, want storage.AuditRecord) {
+func requireAudit(t reporter, e *env, want storage.AuditRecord) {
 	t.Helper()
-	got, err := e.store.Audit().GetAudit(ctx(t), want.TraceCode)
-	require.NoError(t, err, "GetAudit(%q)", want.TraceCode)
-	require.Equal(t, normAudit(want), normAudit(got))
+	got, err := e.Audit().GetAudit(ctx(t), want.TraceCode)
+	noErr(t, err, "GetAudit(%q)", want.TraceCode)
+	equal(t, normAudit(want), normAudit(got))
 }
 
 // newAudit returns a record with every field filled in and two attachments.
@@ -116,15 +113,15 @@ func traceCodes(rs []storage.AuditRecord) []string {
 }
 
 // queryAudit runs q and requires it to succeed.
-func queryAudit(t *testing.T, e *env, q storage.AuditQuery) storage.AuditPage {
+func queryAudit(t reporter, e *env, q storage.AuditQuery) storage.AuditPage {
 	t.Helper()
-	p, err := e.store.Audit().QueryAudit(ctx(t), q)
-	require.NoError(t, err, "QueryAudit(%+v)", q)
+	p, err := e.Audit().QueryAudit(ctx(t), q)
+	noErr(t, err, "QueryAudit(%+v)", q)
 	return p
 }
 
 // loadFixture appends the fixture and returns it.
-func loadFixture(t *testing.T, e *env) []storage.AuditRecord {
+func loadFixture(t reporter, e *env) []storage.AuditRecord {
 	t.Helper()
 	rs := auditFixture()
 	for _, r := range rs {
@@ -153,7 +150,7 @@ func auditChecks() []check {
 
 func auditRecordChecks() []check {
 	return []check{
-		{"a store should append an audit record and return it with its attachments", func(t *testing.T, e *env) {
+		{"a store should append an audit record and return it with its attachments", func(t reporter, e *env) {
 			r := newAudit(1, "acme")
 			appendAudit(t, e, r)
 			requireAudit(t, e, r)
@@ -161,31 +158,31 @@ func auditRecordChecks() []check {
 			appendAudit(t, e, bare)
 			requireAudit(t, e, bare)
 		}},
-		{"a store should return an audit record's time in UTC", func(t *testing.T, e *env) {
+		{"a store should return an audit record's time in UTC", func(t reporter, e *env) {
 			r := newAudit(1, "acme")
 			r.Time = r.Time.In(time.FixedZone("UTC+5", 5*3600))
 			appendAudit(t, e, r)
-			got, err := e.store.Audit().GetAudit(ctx(t), r.TraceCode)
-			require.NoError(t, err)
-			require.True(t, got.Time.Equal(r.Time), "time %v, appended %v", got.Time, r.Time)
-			require.Equal(t, time.UTC, got.Time.Location())
+			got, err := e.Audit().GetAudit(ctx(t), r.TraceCode)
+			noErr(t, err)
+			isTrue(t, got.Time.Equal(r.Time), "time %v, appended %v", got.Time, r.Time)
+			equal(t, time.UTC, got.Time.Location())
 		}},
-		{"a store should return ErrNotFound for a missing audit record or attachment", func(t *testing.T, e *env) {
+		{"a store should return ErrNotFound for a missing audit record or attachment", func(t reporter, e *env) {
 			r := newAudit(1, "acme")
 			appendAudit(t, e, r)
-			_, err := e.store.Audit().GetAudit(ctx(t), traceCode(2))
-			require.ErrorIs(t, err, storage.ErrNotFound, "GetAudit")
-			_, err = e.store.Audit().Attachment(ctx(t), traceCode(2), storage.FlowInput, 0)
-			require.ErrorIs(t, err, storage.ErrNotFound, "Attachment of a missing record")
+			_, err := e.Audit().GetAudit(ctx(t), traceCode(2))
+			errIs(t, err, storage.ErrNotFound, "GetAudit")
+			_, err = e.Audit().Attachment(ctx(t), traceCode(2), storage.FlowInput, 0)
+			errIs(t, err, storage.ErrNotFound, "Attachment of a missing record")
 			for _, k := range []struct {
 				flow  storage.Flow
 				stage int
 			}{{storage.FlowInput, 1}, {storage.FlowOutput, 0}, {storage.FlowInput, storage.MaxStage}} {
-				_, err = e.store.Audit().Attachment(ctx(t), r.TraceCode, k.flow, k.stage)
-				require.ErrorIs(t, err, storage.ErrNotFound, "Attachment %s/%d", k.flow, k.stage)
+				_, err = e.Audit().Attachment(ctx(t), r.TraceCode, k.flow, k.stage)
+				errIs(t, err, storage.ErrNotFound, "Attachment %s/%d", k.flow, k.stage)
 			}
 		}},
-		{"a store should return each attachment of an audit record by flow and stage", func(t *testing.T, e *env) {
+		{"a store should return each attachment of an audit record by flow and stage", func(t reporter, e *env) {
 			r := newAudit(1, "acme")
 			r.Attachments = nil
 			for _, f := range []storage.Flow{storage.FlowInput, storage.FlowOutput} {
@@ -200,25 +197,25 @@ func auditRecordChecks() []check {
 			appendAudit(t, e, r)
 			requireAudit(t, e, r)
 			for _, want := range r.Attachments {
-				got, err := e.store.Audit().Attachment(ctx(t), r.TraceCode, want.Flow, want.Stage)
-				require.NoError(t, err, "Attachment %s/%d", want.Flow, want.Stage)
-				require.Equal(t, normAttachment(want), normAttachment(got))
+				got, err := e.Audit().Attachment(ctx(t), r.TraceCode, want.Flow, want.Stage)
+				noErr(t, err, "Attachment %s/%d", want.Flow, want.Stage)
+				equal(t, normAttachment(want), normAttachment(got))
 			}
 		}},
-		{"a store should reject a duplicate trace code as ErrConflict and keep the first record", func(t *testing.T, e *env) {
+		{"a store should reject a duplicate trace code as ErrConflict and keep the first record", func(t reporter, e *env) {
 			first := newAudit(1, "acme")
 			appendAudit(t, e, first)
 			second := newAudit(1, "globex")
 			second.Detail = "second"
-			require.ErrorIs(t, e.store.Audit().AppendAudit(ctx(t), second), storage.ErrConflict)
+			errIs(t, e.Audit().AppendAudit(ctx(t), second), storage.ErrConflict)
 			requireAudit(t, e, first)
 			p := queryAudit(t, e, storage.AuditQuery{Company: "globex", Limit: 10})
-			require.Empty(t, p.Records, "the rejected record is listed")
+			empty(t, p.Records, "the rejected record is listed")
 		}},
-		{"a store should reject an audit record with an empty trace code or a bad attachment as ErrInvalid and store nothing", func(t *testing.T, e *env) {
+		{"a store should reject an audit record with an empty trace code or a bad attachment as ErrInvalid and store nothing", func(t reporter, e *env) {
 			empty := newAudit(1, "acme")
 			empty.TraceCode = ""
-			require.ErrorIs(t, e.store.Audit().AppendAudit(ctx(t), empty), storage.ErrInvalid, "empty trace code")
+			errIs(t, e.Audit().AppendAudit(ctx(t), empty), storage.ErrInvalid, "empty trace code")
 			for i, atts := range [][]storage.Attachment{
 				{{Flow: "SIDEWAYS", Stage: 0}},
 				{{Flow: "", Stage: 0}},
@@ -229,14 +226,14 @@ func auditRecordChecks() []check {
 			} {
 				r := newAudit(2+i, "acme")
 				r.Attachments = atts
-				require.ErrorIs(t, e.store.Audit().AppendAudit(ctx(t), r), storage.ErrInvalid, "attachments %+v", atts)
-				_, err := e.store.Audit().GetAudit(ctx(t), r.TraceCode)
-				require.ErrorIs(t, err, storage.ErrNotFound, "a rejected record was stored: %+v", atts)
+				errIs(t, e.Audit().AppendAudit(ctx(t), r), storage.ErrInvalid, "attachments %+v", atts)
+				_, err := e.Audit().GetAudit(ctx(t), r.TraceCode)
+				errIs(t, err, storage.ErrNotFound, "a rejected record was stored: %+v", atts)
 			}
 			p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Limit: 100})
-			require.Zero(t, p.Total, "rejected records are counted")
+			equal(t, 0, p.Total, "rejected records are counted")
 		}},
-		{"a store should not let a caller change an audit record through a value passed in or returned", func(t *testing.T, e *env) {
+		{"a store should not let a caller change an audit record through a value passed in or returned", func(t reporter, e *env) {
 			in := newAudit(1, "acme")
 			want := in.Clone()
 			appendAudit(t, e, in)
@@ -244,25 +241,25 @@ func auditRecordChecks() []check {
 			in.Attachments[0].ContentType = "mutated"
 			requireAudit(t, e, want)
 
-			got, err := e.store.Audit().GetAudit(ctx(t), want.TraceCode)
-			require.NoError(t, err)
+			got, err := e.Audit().GetAudit(ctx(t), want.TraceCode)
+			noErr(t, err)
 			for i := range got.Attachments {
 				got.Attachments[i].Data[0] = 'X'
 				got.Attachments[i].Stage = 2
 			}
-			att, err := e.store.Audit().Attachment(ctx(t), want.TraceCode, storage.FlowInput, 0)
-			require.NoError(t, err)
+			att, err := e.Audit().Attachment(ctx(t), want.TraceCode, storage.FlowInput, 0)
+			noErr(t, err)
 			att.Data[0] = 'X'
 			p := queryAudit(t, e, storage.AuditQuery{Company: "acme", Limit: 10})
-			require.Len(t, p.Records, 1)
+			hasLen(t, p.Records, 1)
 			p.Records[0].Username = "mutated"
 			for i := range p.Records[0].Attachments {
 				p.Records[0].Attachments[i].ContentType = "mutated"
 			}
 			requireAudit(t, e, want)
-			att, err = e.store.Audit().Attachment(ctx(t), want.TraceCode, storage.FlowInput, 0)
-			require.NoError(t, err)
-			require.Equal(t, want.Attachments[0].Data, att.Data)
+			att, err = e.Audit().Attachment(ctx(t), want.TraceCode, storage.FlowInput, 0)
+			noErr(t, err)
+			equal(t, want.Attachments[0].Data, att.Data)
 		}},
 	}
 }

@@ -3,11 +3,7 @@ package storagetest_test
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
-	"regexp"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,106 +19,99 @@ import (
 
 // The suite is only worth something if it fails for broken stores. Each
 // case below wraps memstore with one deliberate bug, runs the whole suite
-// against it in a child process (a failing subtest cannot be caught inside
-// the parent's testing.T), and requires the child to fail exactly the
-// checks that cover that bug.
-
-const (
-	brokenEnv = "GATEHOUSE_STORAGETEST_BROKEN" // which broken store the child runs
-	modeEnv   = "GATEHOUSE_STORAGETEST_MODE"   // "clocked" or "real"
-)
+// against it with Check or CheckClocked, and requires it to fail exactly
+// the checks that cover that bug.
 
 // brokenCase is one deliberately broken store and the checks that must
 // catch it.
 type brokenCase struct {
 	name  string
-	mode  string
+	clock bool // CheckClocked, else Check on the real clock
 	wrap  func(*memstore.Store) storage.Store
-	fails []string // every top-level check the child must fail, and only those
-	run   string   // a -test.run pattern for the child's checks; empty for all
+	fails []string // concern/sentence of every check the store must fail, and only those
 }
 
 func brokenCases() []brokenCase {
 	return []brokenCase{
-		{name: "correct", mode: "clocked", wrap: func(s *memstore.Store) storage.Store { return s }},
-		{name: "correct", mode: "real", wrap: func(s *memstore.Store) storage.Store { return s }},
+		{name: "correct", clock: true, wrap: func(s *memstore.Store) storage.Store { return s }},
+		{name: "correct", clock: false, wrap: func(s *memstore.Store) storage.Store { return s }},
 		{
-			name: "aliasing", mode: "clocked",
+			name: "aliasing", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &aliasingUsers{UserStore: s.Users()}, params: &aliasingSchema{ParameterStore: s.Parameters()}}
 			},
 			fails: []string{
-				"a store should not let a caller change a user through a value passed in or returned",
-				"a store should not let a caller change the schema through a value passed in or returned",
+				"users/a store should not let a caller change a user through a value passed in or returned",
+				"parameters/a store should not let a caller change the schema through a value passed in or returned",
 			},
 		},
 		{
-			name: "lost update", mode: "clocked",
+			name: "lost update", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &versionBlindUsers{UserStore: s.Users()}}
 			},
-			fails: []string{"a store should reject an update with a stale version as ErrConflict and change nothing"},
+			fails: []string{"users/a store should reject an update with a stale version as ErrConflict and change nothing"},
 		},
 		{
-			name: "non-atomic increment", mode: "clocked",
+			name: "non-atomic increment", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, counters: &racyCounters{CounterStore: s.Counters()}}
 			},
 			fails: []string{
-				"a store should increment a counter atomically under concurrent calls",
+				"counters/a store should increment a counter atomically under concurrent calls",
 				// Read, reset, write also restarts the expiry.
-				"a store should set a counter's expiry on creation and keep it on later increments",
-				"a store should expire a counter after its ttl and restart it from zero",
+				"counters/a store should set a counter's expiry on creation and keep it on later increments",
+				"counters/a store should expire a counter after its ttl and restart it from zero",
 			},
 		},
 		{
 			// Usernames compared byte for byte, as every store did before
 			// usernames became unique up to case.
-			name: "case-sensitive usernames", mode: "clocked",
+			name: "case-sensitive usernames", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &caseSensitiveUsers{UserStore: s.Users()}}
 			},
 			fails: []string{
-				"a store should refuse a username equal to another's up to case with ErrConflict",
-				"a store should refuse an update renaming a user to another's username up to case with ErrConflict and change nothing",
-				"a store should let a user change the case of its own username",
-				"a store should find a user by username up to case, returning the stored spelling",
+				"users/a store should refuse a username equal to another's up to case with ErrConflict",
+				"users/a store should refuse an update renaming a user to another's username up to case with ErrConflict and change nothing",
+				"users/a store should let a user change the case of its own username",
+				"users/a store should find a user by username up to case, returning the stored spelling",
 			},
 		},
 		{
-			name: "Unicode username fold", mode: "clocked",
+			name: "Unicode username fold", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &unicodeFoldUsers{UserStore: s.Users()}}
 			},
-			fails: []string{"a store should find a user by username up to case, returning the stored spelling"},
+			fails: []string{"users/a store should find a user by username up to case, returning the stored spelling"},
 		},
 		{
-			name: "ignores context", mode: "clocked",
+			name: "ignores context", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &contextBlindUsers{UserStore: s.Users()}}
 			},
 			fails: []string{
-				"a store should fail every method with context.Canceled given a cancelled context, and change nothing",
-				"a store should fail every method with context.DeadlineExceeded given an expired context",
+				"users/a store should fail every method with context.Canceled given a cancelled context, and change nothing",
+				"users/a store should fail every method with context.DeadlineExceeded given an expired context",
 			},
 		},
 		{
-			name: "leaks audit across companies", mode: "clocked",
+			name: "leaks audit across companies", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, audit: &leakyAudit{AuditStore: s.Audit()}}
 			},
 			fails: []string{
-				"a store should never return or count another company's audit records",
-				"a store should sort audit records by every sort field, ascending and descending, breaking ties by time then trace code",
-				"a store should filter audit records by username, time range, service, operation and method group, counting Total and Filtered",
-				"a store should page audit records with offset and limit, counting every match in Filtered",
-				"a store should return audit query records without attachment data but with content type, flow and stage",
-				"a store should reject a duplicate trace code as ErrConflict and keep the first record",
-				"a store should reject an audit query without a company, with Limit < 1, a negative offset or an unknown sort field as ErrInvalid",
+				"audit/a store should never return or count another company's audit records",
+				"audit/a store should sort audit records by every sort field, ascending and descending, breaking ties by time then trace code",
+				"audit/a store should filter audit records by username, time range, service, operation and method group, counting Total and Filtered",
+				"audit/a store should page audit records with offset and limit, counting every match in Filtered",
+				"audit/a store should return audit query records without attachment data but with content type, flow and stage",
+				"audit/a store should reject a duplicate trace code as ErrConflict and keep the first record",
+				"audit/a store should reject an audit query without a company, with Limit < 1, a negative offset or an unknown sort field as ErrInvalid",
 			},
 		},
 		{
-			name: "immortal counters", mode: "clocked",
+			name: "immortal counters", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, counters: &immortalCounters{CounterStore: s.Counters()}}
 			},
@@ -130,80 +119,84 @@ func brokenCases() []brokenCase {
 		},
 		{
 			// On the real clock, polling for expiry must give up and fail.
-			// Only the counter checks run: each failure waits for its bound.
-			name: "immortal counters", mode: "real",
+			name: "immortal counters", clock: false,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, counters: &immortalCounters{CounterStore: s.Counters()}}
 			},
-			run:   "/counter",
-			fails: immortalFails()[:2],
+			fails: immortalFails(),
+		},
+		{
+			// Check reports a panic as the failure of the check it ends,
+			// and goes on with the next.
+			name: "panicking Ping", clock: true,
+			wrap: func(s *memstore.Store) storage.Store { return &panickingPing{s} },
+			fails: []string{
+				"backend/a store should answer Ping",
+				"backend/a store should fail every method with context.Canceled given a cancelled context, and change nothing",
+				"backend/a store should fail every method with context.DeadlineExceeded given an expired context",
+				"backend/a store should answer every method with a live context",
+			},
 		},
 	}
 }
 
 func immortalFails() []string {
 	return []string{
-		"a store should set a counter's expiry on creation and keep it on later increments",
-		"a store should expire a counter after its ttl and restart it from zero",
-		"a store should free a slot when its ttl passes",
-		"a store should refresh a slot's expiry when its holder acquires it again",
+		"counters/a store should set a counter's expiry on creation and keep it on later increments",
+		"counters/a store should expire a counter after its ttl and restart it from zero",
+		"counters/a store should free a slot when its ttl passes",
+		"counters/a store should refresh a slot's expiry when its holder acquires it again",
 	}
 }
-
-// TestBrokenStoreHelper runs the suite against the broken store named by
-// the environment. It is a child process of TestSuiteCatchesBrokenStores.
-func TestBrokenStoreHelper(t *testing.T) {
-	name := os.Getenv(brokenEnv)
-	if name == "" {
-		t.Skip("run by TestSuiteCatchesBrokenStores")
-	}
-	mode := os.Getenv(modeEnv)
-	i := slices.IndexFunc(brokenCases(), func(c brokenCase) bool { return c.name == name && c.mode == mode })
-	require.GreaterOrEqual(t, i, 0, "unknown broken store %q in mode %q", name, mode)
-	wrap := brokenCases()[i].wrap
-	if mode == "real" {
-		storagetest.Run(t, func(t *testing.T) storage.Store { return wrap(memstore.New(memstore.Config{})) })
-		return
-	}
-	storagetest.RunClocked(t, func(t *testing.T, now func() time.Time) storage.Store {
-		return wrap(memstore.New(memstore.Config{Now: now}))
-	})
-}
-
-// failedCheck matches the report of a failed top-level check.
-var failedCheck = regexp.MustCompile(`(?m)^    --- FAIL: TestBrokenStoreHelper/(\S+)`)
 
 func TestSuiteCatchesBrokenStores(t *testing.T) {
-	if os.Getenv(brokenEnv) != "" {
-		t.Skip("in a child process")
-	}
-	if testing.Short() {
-		t.Skip("runs the suite in child processes")
-	}
 	for _, c := range brokenCases() {
-		t.Run(c.name+" "+c.mode, func(t *testing.T) {
+		mode := "real"
+		if c.clock {
+			mode = "clocked"
+		}
+		t.Run(c.name+" "+mode, func(t *testing.T) {
+			if !c.clock && len(c.fails) > 0 && testing.Short() {
+				t.Skip("waits for the suite to give up polling for expiry")
+			}
 			t.Parallel()
-			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenStoreHelper$"+c.run, "-test.v", "-test.count=1")
-			cmd.Env = append(os.Environ(), brokenEnv+"="+c.name, modeEnv+"="+c.mode)
-			out, err := cmd.CombinedOutput()
-			var failed []string
-			for _, m := range failedCheck.FindAllStringSubmatch(string(out), -1) {
-				failed = append(failed, m[1])
+			var err error
+			if c.clock {
+				err = storagetest.CheckClocked(func(now func() time.Time) storage.Store {
+					return c.wrap(memstore.New(memstore.Config{Now: now}))
+				})
+			} else {
+				err = storagetest.Check(func() storage.Store { return c.wrap(memstore.New(memstore.Config{})) })
 			}
-			var want []string
-			for _, s := range c.fails {
-				want = append(want, strings.ReplaceAll(s, " ", "_"))
-			}
-			if len(want) == 0 {
-				require.NoError(t, err, "the suite failed a correct store:\n%s", out)
+			if len(c.fails) == 0 {
+				require.NoError(t, err, "the suite failed a correct store")
 				return
 			}
-			var exit *exec.ExitError
-			require.ErrorAs(t, err, &exit, "the suite passed a broken store:\n%s", out)
-			require.ElementsMatch(t, want, failed, "failed checks")
+			require.Error(t, err, "the suite passed a broken store")
+			require.ElementsMatch(t, c.fails, failedChecks(t, err), "failed checks; the failures:\n%v", err)
 		})
 	}
 }
+
+// failedChecks returns concern/sentence of each check in an error of Check.
+func failedChecks(t *testing.T, err error) []string {
+	t.Helper()
+	joined, ok := err.(interface{ Unwrap() []error })
+	require.True(t, ok, "Check returned %T, not joined errors", err)
+	var out []string
+	for _, e := range joined.Unwrap() {
+		var ce *storagetest.CheckError
+		require.ErrorAs(t, e, &ce)
+		require.NotEmpty(t, ce.Failures, "a check failed without saying why")
+		out = append(out, ce.Concern+"/"+ce.Check)
+	}
+	return out
+}
+
+// panickingPing is a memstore whose Ping panics.
+type panickingPing struct{ *memstore.Store }
+
+func (p *panickingPing) Ping(context.Context) error { panic("Ping is broken") }
 
 // brokenStore is a memstore with some concerns replaced.
 type brokenStore struct {

@@ -11,9 +11,9 @@ import (
 )
 
 // The norm functions return deep copies of values in a canonical form, so
-// that values equal as a database sees them compare equal with
-// require.Equal: times in UTC without a monotonic reading, empty slices and
-// maps as nil, attachments ordered by flow and stage.
+// that values equal as a database sees them compare equal with equal
+// (reflect.DeepEqual): times in UTC without a monotonic reading, empty
+// slices and maps as nil, attachments ordered by flow and stage.
 
 func normTime(t time.Time) time.Time {
 	if t.IsZero() {

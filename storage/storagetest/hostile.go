@@ -2,18 +2,15 @@ package storagetest
 
 import (
 	"fmt"
-	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-func hostileChecks() []check {
+func hostileUserChecks() []check {
 	return []check{
-		{"a store should keep hostile strings in a user's name, roles, attributes and parameters byte for byte", func(t *testing.T, e *env) {
+		{"a store should keep hostile strings in a user's name, roles, attributes and parameters byte for byte", func(t reporter, e *env) {
 			h := hostile()
 			u := newUser("u1", "alice", "acme")
 			u.Name, u.Email, u.Phone = h[len(h)-1], h[0], h[4]
@@ -28,12 +25,17 @@ func hostileChecks() []check {
 			want := u
 			want.Version, want.CreatedAt, want.UpdatedAt = got.Version, got.CreatedAt, got.UpdatedAt
 			requireUser(t, e, want)
-			list, err := e.store.Users().ListUsers(ctx(t), storage.UserQuery{Company: "acme", Limit: 10})
-			require.NoError(t, err)
-			require.Len(t, list, 1)
-			require.Equal(t, normUser(want), normUser(list[0]))
+			list, err := e.Users().ListUsers(ctx(t), storage.UserQuery{Company: "acme", Limit: 10})
+			noErr(t, err)
+			hasLen(t, list, 1)
+			equal(t, normUser(want), normUser(list[0]))
 		}},
-		{"a store should keep roles with hostile codes and contents byte for byte, each apart", func(t *testing.T, e *env) {
+	}
+}
+
+func hostileRoleChecks() []check {
+	return []check{
+		{"a store should keep roles with hostile codes and contents byte for byte, each apart", func(t reporter, e *env) {
 			var want []permissions.Role
 			for _, code := range hostileCodes() {
 				r := newRole(code)
@@ -50,15 +52,20 @@ func hostileChecks() []check {
 			for _, r := range want {
 				requireRole(t, e, r)
 			}
-			list, err := e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.ElementsMatch(t, normRoles(want), normRoles(list))
-			require.NoError(t, e.store.Roles().DeleteRole(ctx(t), want[0].Code))
-			list, err = e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.ElementsMatch(t, normRoles(want[1:]), normRoles(list), "deleting one hostile code removed others")
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			elementsMatch(t, normRoles(want), normRoles(list))
+			noErr(t, e.Roles().DeleteRole(ctx(t), want[0].Code))
+			list, err = e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			elementsMatch(t, normRoles(want[1:]), normRoles(list), "deleting one hostile code removed others")
 		}},
-		{"a store should keep parameters and a schema with hostile codes and values byte for byte, each apart", func(t *testing.T, e *env) {
+	}
+}
+
+func hostileParameterChecks() []check {
+	return []check{
+		{"a store should keep parameters and a schema with hostile codes and values byte for byte, each apart", func(t reporter, e *env) {
 			var want []storage.Parameter
 			schema := storage.Schema{}
 			values := hostile()
@@ -68,17 +75,22 @@ func hostileChecks() []check {
 				want = append(want, p)
 				schema[values[i]] = []string{values[i], code}
 			}
-			got, err := e.store.Parameters().ListParameters(ctx(t))
-			require.NoError(t, err)
-			require.ElementsMatch(t, want, got)
-			require.NoError(t, e.store.Parameters().DeleteParameter(ctx(t), want[0].Code))
-			got, err = e.store.Parameters().ListParameters(ctx(t))
-			require.NoError(t, err)
-			require.ElementsMatch(t, want[1:], got, "deleting one hostile code removed others")
-			require.NoError(t, e.store.Parameters().PutSchema(ctx(t), schema))
+			got, err := e.Parameters().ListParameters(ctx(t))
+			noErr(t, err)
+			elementsMatch(t, want, got)
+			noErr(t, e.Parameters().DeleteParameter(ctx(t), want[0].Code))
+			got, err = e.Parameters().ListParameters(ctx(t))
+			noErr(t, err)
+			elementsMatch(t, want[1:], got, "deleting one hostile code removed others")
+			noErr(t, e.Parameters().PutSchema(ctx(t), schema))
 			requireSchema(t, e, schema)
 		}},
-		{"a store should keep hostile strings in a session byte for byte", func(t *testing.T, e *env) {
+	}
+}
+
+func hostileSessionChecks() []check {
+	return []check{
+		{"a store should keep hostile strings in a session byte for byte", func(t reporter, e *env) {
 			h := hostile()
 			for i, s := range h {
 				x := newSession(i, "u1", e.now().Add(time.Duration(i)*time.Millisecond))
@@ -87,11 +99,16 @@ func hostileChecks() []check {
 				createSession(t, e, x)
 				requireSession(t, e, x)
 			}
-			list, err := e.store.Sessions().ListSessions(ctx(t), "u1")
-			require.NoError(t, err)
-			require.Len(t, list, len(h))
+			list, err := e.Sessions().ListSessions(ctx(t), "u1")
+			noErr(t, err)
+			hasLen(t, list, len(h))
 		}},
-		{"a store should keep hostile strings in audit records byte for byte and match them exactly in queries", func(t *testing.T, e *env) {
+	}
+}
+
+func hostileAuditChecks() []check {
+	return []check{
+		{"a store should keep hostile strings in audit records byte for byte and match them exactly in queries", func(t reporter, e *env) {
 			h := hostile()
 			var recs []storage.AuditRecord
 			for i, s := range h {
@@ -109,40 +126,45 @@ func hostileChecks() []check {
 					Company: r.Company, Username: r.Username, Service: r.Service,
 					OperationID: r.OperationID, MethodGroup: r.MethodGroup, Limit: 100,
 				})
-				require.Equal(t, []string{r.TraceCode}, traceCodes(p.Records), "company %q", r.Company)
-				require.Equal(t, 1, p.Total, "Total for company %q", r.Company)
-				require.Equal(t, stripData(r), stripData(p.Records[0]))
-				att, err := e.store.Audit().Attachment(ctx(t), r.TraceCode, storage.FlowInput, 0)
-				require.NoError(t, err)
-				require.Equal(t, []byte(h[i]), att.Data)
+				equal(t, []string{r.TraceCode}, traceCodes(p.Records), "company %q", r.Company)
+				equal(t, 1, p.Total, "Total for company %q", r.Company)
+				equal(t, stripData(r), stripData(p.Records[0]))
+				att, err := e.Audit().Attachment(ctx(t), r.TraceCode, storage.FlowInput, 0)
+				noErr(t, err)
+				equal(t, []byte(h[i]), att.Data)
 			}
 		}},
-		{"a store should keep counters and slots with hostile keys and holders apart", func(t *testing.T, e *env) {
+	}
+}
+
+func hostileCounterChecks() []check {
+	return []check{
+		{"a store should keep counters and slots with hostile keys and holders apart", func(t reporter, e *env) {
 			keys := append(hostile(), "k", "k*", "k:", "k?", "k%", "k_", "K")
 			for i, k := range keys {
-				require.Equal(t, int64(i+1), increment(t, e, k, int64(i+1), time.Hour), "key %q", k)
-				require.True(t, acquire(t, e, k, k, len(keys), time.Hour), "slot key %q", k)
+				equal(t, int64(i+1), increment(t, e, k, int64(i+1), time.Hour), "key %q", k)
+				isTrue(t, acquire(t, e, k, k, len(keys), time.Hour), "slot key %q", k)
 				for j := 0; j < i%3; j++ {
-					require.True(t, acquire(t, e, k, fmt.Sprintf("%s#%d", k, j), len(keys), time.Hour))
+					isTrue(t, acquire(t, e, k, fmt.Sprintf("%s#%d", k, j), len(keys), time.Hour))
 				}
 			}
 			for i, k := range keys {
-				v, _, err := e.store.Counters().Counter(ctx(t), k)
-				require.NoError(t, err, "key %q", k)
-				require.Equal(t, int64(i+1), v, "key %q", k)
-				require.Equal(t, 1+i%3, slots(t, e, k), "slots of key %q", k)
+				v, _, err := e.Counters().Counter(ctx(t), k)
+				noErr(t, err, "key %q", k)
+				equal(t, int64(i+1), v, "key %q", k)
+				equal(t, 1+i%3, slots(t, e, k), "slots of key %q", k)
 			}
-			require.True(t, counterGone(t, e, "k\n"), "a key that was never incremented")
-			require.NoError(t, e.store.Counters().ResetCounter(ctx(t), "k*"))
-			require.NoError(t, e.store.Counters().ReleaseSlot(ctx(t), "k*", "k*"))
+			isTrue(t, counterGone(t, e, "k\n"), "a key that was never incremented")
+			noErr(t, e.Counters().ResetCounter(ctx(t), "k*"))
+			noErr(t, e.Counters().ReleaseSlot(ctx(t), "k*", "k*"))
 			for i, k := range keys {
 				if k == "k*" {
 					continue
 				}
-				v, _, err := e.store.Counters().Counter(ctx(t), k)
-				require.NoError(t, err, "resetting \"k*\" reset %q", k)
-				require.Equal(t, int64(i+1), v, "key %q", k)
-				require.Equal(t, 1+i%3, slots(t, e, k), "releasing in \"k*\" released in %q", k)
+				v, _, err := e.Counters().Counter(ctx(t), k)
+				noErr(t, err, "resetting \"k*\" reset %q", k)
+				equal(t, int64(i+1), v, "key %q", k)
+				equal(t, 1+i%3, slots(t, e, k), "releasing in \"k*\" released in %q", k)
 			}
 		}},
 	}

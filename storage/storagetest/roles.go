@@ -1,34 +1,30 @@
 package storagetest
 
 import (
-	"testing"
-
-	"github.com/stretchr/testify/require"
-
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-func putRole(t *testing.T, e *env, r permissions.Role) {
+func putRole(t reporter, e *env, r permissions.Role) {
 	t.Helper()
-	require.NoError(t, e.store.Roles().PutRole(ctx(t), r), "PutRole(%q)", r.Code)
+	noErr(t, e.Roles().PutRole(ctx(t), r), "PutRole(%q)", r.Code)
 }
 
-func requireRole(t *testing.T, e *env, want permissions.Role) {
+func requireRole(t reporter, e *env, want permissions.Role) {
 	t.Helper()
-	got, err := e.store.Roles().GetRole(ctx(t), want.Code)
-	require.NoError(t, err, "GetRole(%q)", want.Code)
-	require.Equal(t, normRole(want), normRole(got))
+	got, err := e.Roles().GetRole(ctx(t), want.Code)
+	noErr(t, err, "GetRole(%q)", want.Code)
+	equal(t, normRole(want), normRole(got))
 }
 
 func roleChecks() []check {
 	return []check{
-		{"a store should change the policy version with every role put or deleted, and only then", func(t *testing.T, e *env) {
-			roles := e.store.Roles()
+		{"a store should change the policy version with every role put or deleted, and only then", func(t reporter, e *env) {
+			roles := e.Roles()
 			version := func() int64 {
 				t.Helper()
 				v, err := roles.PolicyVersion(ctx(t))
-				require.NoError(t, err)
+				noErr(t, err)
 				return v
 			}
 			seen := map[int64]bool{}
@@ -36,24 +32,24 @@ func roleChecks() []check {
 			seen[v0] = true
 			putRole(t, e, newRole("sales"))
 			v1 := version()
-			require.False(t, seen[v1], "a put must change the version")
+			isFalse(t, seen[v1], "a put must change the version")
 			seen[v1] = true
 			_, err := roles.GetRole(ctx(t), "sales")
-			require.NoError(t, err)
+			noErr(t, err)
 			_, err = roles.ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.Equal(t, v1, version(), "reads must not change the version")
+			noErr(t, err)
+			equal(t, v1, version(), "reads must not change the version")
 			putRole(t, e, permissions.Role{Code: "sales", Title: "Changed"})
 			v2 := version()
-			require.False(t, seen[v2], "replacing a role must change the version")
+			isFalse(t, seen[v2], "replacing a role must change the version")
 			seen[v2] = true
-			require.NoError(t, roles.DeleteRole(ctx(t), "sales"))
+			noErr(t, roles.DeleteRole(ctx(t), "sales"))
 			v3 := version()
-			require.False(t, seen[v3], "a delete must change the version")
-			require.ErrorIs(t, roles.DeleteRole(ctx(t), "sales"), storage.ErrNotFound)
-			require.Equal(t, v3, version(), "a failed delete must not change the version")
+			isFalse(t, seen[v3], "a delete must change the version")
+			errIs(t, roles.DeleteRole(ctx(t), "sales"), storage.ErrNotFound)
+			equal(t, v3, version(), "a failed delete must not change the version")
 		}},
-		{"a store should put a role and return it as it was put", func(t *testing.T, e *env) {
+		{"a store should put a role and return it as it was put", func(t reporter, e *env) {
 			r := newRole("sales")
 			putRole(t, e, r)
 			requireRole(t, e, r)
@@ -61,70 +57,70 @@ func roleChecks() []check {
 			putRole(t, e, bare)
 			requireRole(t, e, bare)
 		}},
-		{"a store should replace a role put again with the same code", func(t *testing.T, e *env) {
+		{"a store should replace a role put again with the same code", func(t reporter, e *env) {
 			putRole(t, e, newRole("sales"))
 			r := permissions.Role{Code: "sales", Title: "Replaced", Specifics: []string{"other"}}
 			putRole(t, e, r)
 			requireRole(t, e, r)
-			list, err := e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.Equal(t, []permissions.Role{normRole(r)}, normRoles(list))
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			equal(t, []permissions.Role{normRole(r)}, normRoles(list))
 		}},
-		{"a store should list every role ordered by code", func(t *testing.T, e *env) {
+		{"a store should list every role ordered by code", func(t reporter, e *env) {
 			codes := []string{"viewer", "admin", "sales", "auditor", "sales_eu"}
 			want := map[string]permissions.Role{}
 			for _, c := range codes {
 				want[c] = newRole(c)
 				putRole(t, e, want[c])
 			}
-			list, err := e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
 			var order []permissions.Role
 			for _, c := range []string{"admin", "auditor", "sales", "sales_eu", "viewer"} {
 				order = append(order, normRole(want[c]))
 			}
-			require.Equal(t, order, normRoles(list))
+			equal(t, order, normRoles(list))
 		}},
-		{"a store should list no roles when none was put", func(t *testing.T, e *env) {
-			list, err := e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.Empty(t, list)
+		{"a store should list no roles when none was put", func(t reporter, e *env) {
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			empty(t, list)
 		}},
-		{"a store should delete a role and return ErrNotFound for a missing one", func(t *testing.T, e *env) {
+		{"a store should delete a role and return ErrNotFound for a missing one", func(t reporter, e *env) {
 			putRole(t, e, newRole("sales"))
 			putRole(t, e, newRole("viewer"))
-			require.NoError(t, e.store.Roles().DeleteRole(ctx(t), "sales"))
-			_, err := e.store.Roles().GetRole(ctx(t), "sales")
-			require.ErrorIs(t, err, storage.ErrNotFound, "GetRole after delete")
-			require.ErrorIs(t, e.store.Roles().DeleteRole(ctx(t), "sales"), storage.ErrNotFound, "second delete")
-			_, err = e.store.Roles().GetRole(ctx(t), "nobody")
-			require.ErrorIs(t, err, storage.ErrNotFound, "GetRole of a missing role")
+			noErr(t, e.Roles().DeleteRole(ctx(t), "sales"))
+			_, err := e.Roles().GetRole(ctx(t), "sales")
+			errIs(t, err, storage.ErrNotFound, "GetRole after delete")
+			errIs(t, e.Roles().DeleteRole(ctx(t), "sales"), storage.ErrNotFound, "second delete")
+			_, err = e.Roles().GetRole(ctx(t), "nobody")
+			errIs(t, err, storage.ErrNotFound, "GetRole of a missing role")
 			requireRole(t, e, newRole("viewer"))
 		}},
-		{"a store should reject a role with an empty code as ErrInvalid", func(t *testing.T, e *env) {
-			require.ErrorIs(t, e.store.Roles().PutRole(ctx(t), permissions.Role{Title: "no code"}), storage.ErrInvalid)
-			list, err := e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.Empty(t, list)
+		{"a store should reject a role with an empty code as ErrInvalid", func(t reporter, e *env) {
+			errIs(t, e.Roles().PutRole(ctx(t), permissions.Role{Title: "no code"}), storage.ErrInvalid)
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			empty(t, list)
 		}},
-		{"a store should store a role without validating its grants", func(t *testing.T, e *env) {
+		{"a store should store a role without validating its grants", func(t reporter, e *env) {
 			r := permissions.Role{Code: "odd", Base: []string{"missing", "odd"}, Entities: map[string][]permissions.Op{"": {permissions.OpDelete}}}
 			putRole(t, e, r)
 			requireRole(t, e, r)
 		}},
-		{"a store should not let a caller change a role through a value passed in or returned", func(t *testing.T, e *env) {
+		{"a store should not let a caller change a role through a value passed in or returned", func(t reporter, e *env) {
 			in := newRole("sales")
 			want := newRole("sales")
 			putRole(t, e, in)
 			mutateRole(&in)
 			requireRole(t, e, want)
 
-			got, err := e.store.Roles().GetRole(ctx(t), "sales")
-			require.NoError(t, err)
+			got, err := e.Roles().GetRole(ctx(t), "sales")
+			noErr(t, err)
 			mutateRole(&got)
-			list, err := e.store.Roles().ListRoles(ctx(t))
-			require.NoError(t, err)
-			require.Len(t, list, 1)
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			hasLen(t, list, 1)
 			mutateRole(&list[0])
 			requireRole(t, e, want)
 		}},

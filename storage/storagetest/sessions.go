@@ -2,93 +2,90 @@ package storagetest
 
 import (
 	"errors"
-	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-func createSession(t *testing.T, e *env, s storage.Session) {
+func createSession(t reporter, e *env, s storage.Session) {
 	t.Helper()
-	require.NoError(t, e.store.Sessions().CreateSession(ctx(t), s), "CreateSession")
+	noErr(t, e.Sessions().CreateSession(ctx(t), s), "CreateSession")
 }
 
-func requireSession(t *testing.T, e *env, want storage.Session) {
+func requireSession(t reporter, e *env, want storage.Session) {
 	t.Helper()
-	got, err := e.store.Sessions().GetSession(ctx(t), want.IDHash)
-	require.NoError(t, err, "GetSession")
-	require.Equal(t, normSession(want), normSession(got))
+	got, err := e.Sessions().GetSession(ctx(t), want.IDHash)
+	noErr(t, err, "GetSession")
+	equal(t, normSession(want), normSession(got))
 }
 
 func sessionChecks() []check {
 	return []check{
-		{"a store should create a session and return it as it was created", func(t *testing.T, e *env) {
+		{"a store should create a session and return it as it was created", func(t reporter, e *env) {
 			s := newSession(1, "u1", e.now())
 			createSession(t, e, s)
 			requireSession(t, e, s)
 		}},
-		{"a store should return ErrNotFound for a missing session", func(t *testing.T, e *env) {
+		{"a store should return ErrNotFound for a missing session", func(t reporter, e *env) {
 			createSession(t, e, newSession(1, "u1", e.now()))
 			missing := idHash(2)
-			_, err := e.store.Sessions().GetSession(ctx(t), missing)
-			require.ErrorIs(t, err, storage.ErrNotFound, "GetSession")
-			require.ErrorIs(t, e.store.Sessions().TouchSession(ctx(t), missing, e.now()), storage.ErrNotFound, "TouchSession")
-			require.ErrorIs(t, e.store.Sessions().RevokeSession(ctx(t), missing), storage.ErrNotFound, "RevokeSession")
+			_, err := e.Sessions().GetSession(ctx(t), missing)
+			errIs(t, err, storage.ErrNotFound, "GetSession")
+			errIs(t, e.Sessions().TouchSession(ctx(t), missing, e.now()), storage.ErrNotFound, "TouchSession")
+			errIs(t, e.Sessions().RevokeSession(ctx(t), missing), storage.ErrNotFound, "RevokeSession")
 		}},
-		{"a store should reject a session with an empty id hash or user id as ErrInvalid", func(t *testing.T, e *env) {
+		{"a store should reject a session with an empty id hash or user id as ErrInvalid", func(t reporter, e *env) {
 			s := newSession(1, "u1", e.now())
 			s.IDHash = ""
-			require.ErrorIs(t, e.store.Sessions().CreateSession(ctx(t), s), storage.ErrInvalid, "empty IDHash")
+			errIs(t, e.Sessions().CreateSession(ctx(t), s), storage.ErrInvalid, "empty IDHash")
 			s = newSession(1, "", e.now())
-			require.ErrorIs(t, e.store.Sessions().CreateSession(ctx(t), s), storage.ErrInvalid, "empty UserID")
-			_, err := e.store.Sessions().GetSession(ctx(t), idHash(1))
-			require.ErrorIs(t, err, storage.ErrNotFound, "a rejected session was stored")
+			errIs(t, e.Sessions().CreateSession(ctx(t), s), storage.ErrInvalid, "empty UserID")
+			_, err := e.Sessions().GetSession(ctx(t), idHash(1))
+			errIs(t, err, storage.ErrNotFound, "a rejected session was stored")
 		}},
-		{"a store should reject a duplicate session id hash as ErrConflict and keep the first session", func(t *testing.T, e *env) {
+		{"a store should reject a duplicate session id hash as ErrConflict and keep the first session", func(t reporter, e *env) {
 			first := newSession(1, "u1", e.now())
 			createSession(t, e, first)
 			second := newSession(1, "u2", e.now().Add(time.Minute))
-			require.ErrorIs(t, e.store.Sessions().CreateSession(ctx(t), second), storage.ErrConflict)
+			errIs(t, e.Sessions().CreateSession(ctx(t), second), storage.ErrConflict)
 			requireSession(t, e, first)
-			list, err := e.store.Sessions().ListSessions(ctx(t), "u2")
-			require.NoError(t, err)
-			require.Empty(t, list, "the rejected session is listed")
+			list, err := e.Sessions().ListSessions(ctx(t), "u2")
+			noErr(t, err)
+			empty(t, list, "the rejected session is listed")
 		}},
-		{"a store should move LastSeenAt only forward when a session is touched", func(t *testing.T, e *env) {
+		{"a store should move LastSeenAt only forward when a session is touched", func(t reporter, e *env) {
 			s := newSession(1, "u1", e.now())
 			createSession(t, e, s)
 			later := s.LastSeenAt.Add(10 * time.Minute)
-			require.NoError(t, e.store.Sessions().TouchSession(ctx(t), s.IDHash, later))
+			noErr(t, e.Sessions().TouchSession(ctx(t), s.IDHash, later))
 			s.LastSeenAt = later
 			requireSession(t, e, s)
-			require.NoError(t, e.store.Sessions().TouchSession(ctx(t), s.IDHash, later.Add(-5*time.Minute)), "an older time")
+			noErr(t, e.Sessions().TouchSession(ctx(t), s.IDHash, later.Add(-5*time.Minute)), "an older time")
 			requireSession(t, e, s)
-			require.NoError(t, e.store.Sessions().TouchSession(ctx(t), s.IDHash, later), "the same time")
+			noErr(t, e.Sessions().TouchSession(ctx(t), s.IDHash, later), "the same time")
 			requireSession(t, e, s)
 			latest := later.Add(time.Millisecond)
-			require.NoError(t, e.store.Sessions().TouchSession(ctx(t), s.IDHash, latest))
+			noErr(t, e.Sessions().TouchSession(ctx(t), s.IDHash, latest))
 			s.LastSeenAt = latest
 			requireSession(t, e, s)
 		}},
-		{"a store should revoke a session idempotently and still return it", func(t *testing.T, e *env) {
+		{"a store should revoke a session idempotently and still return it", func(t reporter, e *env) {
 			s := newSession(1, "u1", e.now())
 			other := newSession(2, "u1", e.now())
 			createSession(t, e, s)
 			createSession(t, e, other)
-			require.NoError(t, e.store.Sessions().RevokeSession(ctx(t), s.IDHash))
+			noErr(t, e.Sessions().RevokeSession(ctx(t), s.IDHash))
 			s.Revoked = true
 			requireSession(t, e, s)
-			require.NoError(t, e.store.Sessions().RevokeSession(ctx(t), s.IDHash), "second revoke")
+			noErr(t, e.Sessions().RevokeSession(ctx(t), s.IDHash), "second revoke")
 			requireSession(t, e, s)
 			requireSession(t, e, other)
 			later := s.LastSeenAt.Add(time.Minute)
-			require.NoError(t, e.store.Sessions().TouchSession(ctx(t), s.IDHash, later), "touching a revoked session")
+			noErr(t, e.Sessions().TouchSession(ctx(t), s.IDHash, later), "touching a revoked session")
 			s.LastSeenAt = later
 			requireSession(t, e, s)
 		}},
-		{"a store should list a user's sessions, revoked ones too, ordered by creation", func(t *testing.T, e *env) {
+		{"a store should list a user's sessions, revoked ones too, ordered by creation", func(t reporter, e *env) {
 			base := e.now()
 			a := newSession(1, "u1", base.Add(2*time.Second))
 			b := newSession(2, "u1", base)
@@ -97,19 +94,19 @@ func sessionChecks() []check {
 			for _, s := range []storage.Session{a, b, c, d} {
 				createSession(t, e, s)
 			}
-			require.NoError(t, e.store.Sessions().RevokeSession(ctx(t), d.IDHash))
+			noErr(t, e.Sessions().RevokeSession(ctx(t), d.IDHash))
 			d.Revoked = true
-			got, err := e.store.Sessions().ListSessions(ctx(t), "u1")
-			require.NoError(t, err)
-			require.Equal(t, normSessions([]storage.Session{b, d, a}), normSessions(got))
-			got, err = e.store.Sessions().ListSessions(ctx(t), "u2")
-			require.NoError(t, err)
-			require.Equal(t, normSessions([]storage.Session{c}), normSessions(got))
-			got, err = e.store.Sessions().ListSessions(ctx(t), "u3")
-			require.NoError(t, err)
-			require.Empty(t, got)
+			got, err := e.Sessions().ListSessions(ctx(t), "u1")
+			noErr(t, err)
+			equal(t, normSessions([]storage.Session{b, d, a}), normSessions(got))
+			got, err = e.Sessions().ListSessions(ctx(t), "u2")
+			noErr(t, err)
+			equal(t, normSessions([]storage.Session{c}), normSessions(got))
+			got, err = e.Sessions().ListSessions(ctx(t), "u3")
+			noErr(t, err)
+			empty(t, got)
 		}},
-		{"a store should delete sessions expiring at or before a time and count them", func(t *testing.T, e *env) {
+		{"a store should delete sessions expiring at or before a time and count them", func(t reporter, e *env) {
 			base := e.now()
 			var ss []storage.Session
 			for i, exp := range []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 2 * time.Hour} {
@@ -118,42 +115,42 @@ func sessionChecks() []check {
 				ss = append(ss, s)
 				createSession(t, e, s)
 			}
-			n, err := e.store.Sessions().DeleteExpiredSessions(ctx(t), base.Add(30*time.Minute))
-			require.NoError(t, err)
-			require.Equal(t, 0, n, "nothing has expired yet")
-			n, err = e.store.Sessions().DeleteExpiredSessions(ctx(t), base.Add(2*time.Hour))
-			require.NoError(t, err)
-			require.Equal(t, 3, n, "sessions expiring at or before the time")
+			n, err := e.Sessions().DeleteExpiredSessions(ctx(t), base.Add(30*time.Minute))
+			noErr(t, err)
+			equal(t, 0, n, "nothing has expired yet")
+			n, err = e.Sessions().DeleteExpiredSessions(ctx(t), base.Add(2*time.Hour))
+			noErr(t, err)
+			equal(t, 3, n, "sessions expiring at or before the time")
 			for _, s := range ss[:2] {
-				_, err = e.store.Sessions().GetSession(ctx(t), s.IDHash)
-				require.ErrorIs(t, err, storage.ErrNotFound, "a deleted session")
+				_, err = e.Sessions().GetSession(ctx(t), s.IDHash)
+				errIs(t, err, storage.ErrNotFound, "a deleted session")
 			}
-			_, err = e.store.Sessions().GetSession(ctx(t), ss[3].IDHash)
-			require.ErrorIs(t, err, storage.ErrNotFound, "a deleted session")
+			_, err = e.Sessions().GetSession(ctx(t), ss[3].IDHash)
+			errIs(t, err, storage.ErrNotFound, "a deleted session")
 			requireSession(t, e, ss[2])
-			n, err = e.store.Sessions().DeleteExpiredSessions(ctx(t), base.Add(2*time.Hour))
-			require.NoError(t, err)
-			require.Equal(t, 0, n, "a second pass")
+			n, err = e.Sessions().DeleteExpiredSessions(ctx(t), base.Add(2*time.Hour))
+			noErr(t, err)
+			equal(t, 0, n, "a second pass")
 		}},
-		{"a store should either keep returning a session past its ExpiresAt or forget it", func(t *testing.T, e *env) {
+		{"a store should either keep returning a session past its ExpiresAt or forget it", func(t reporter, e *env) {
 			s := newSession(1, "u1", e.now())
 			s.ExpiresAt = s.CreatedAt.Add(e.ttl())
 			createSession(t, e, s)
 			requireSession(t, e, s)
 			e.expire(t, e.ttl(), func() bool { return e.now().After(s.ExpiresAt) }, "the clock did not pass ExpiresAt")
-			got, err := e.store.Sessions().GetSession(ctx(t), s.IDHash)
+			got, err := e.Sessions().GetSession(ctx(t), s.IDHash)
 			if errors.Is(err, storage.ErrNotFound) {
 				return
 			}
-			require.NoError(t, err)
-			require.Equal(t, normSession(s), normSession(got), "an expired session must come back unchanged")
+			noErr(t, err)
+			equal(t, normSession(s), normSession(got), "an expired session must come back unchanged")
 		}},
-		{"a store should not let a caller change sessions through a returned list", func(t *testing.T, e *env) {
+		{"a store should not let a caller change sessions through a returned list", func(t reporter, e *env) {
 			s := newSession(1, "u1", e.now())
 			createSession(t, e, s)
-			got, err := e.store.Sessions().ListSessions(ctx(t), "u1")
-			require.NoError(t, err)
-			require.Len(t, got, 1)
+			got, err := e.Sessions().ListSessions(ctx(t), "u1")
+			noErr(t, err)
+			hasLen(t, got, 1)
 			got[0].Revoked = true
 			got[0].UserID = "mutated"
 			requireSession(t, e, s)

@@ -17,6 +17,16 @@ import (
 // exchange values by copy: a value passed in or returned never aliases the
 // store's state. The conformance suite in package storagetest checks all of
 // this; every store should pass storagetest.Run.
+//
+// The accessors (Users, Roles, Parameters, Sessions, Audit, Counters) are
+// stable for the store's lifetime: each returns the same sub-store, or one
+// that behaves as it does, on every call, and never calls the backend, so
+// a caller may call one once and keep the result (an audit recorder keeps
+// Audit(), a quota enforcer Counters()).
+// memstore, sqlstore, redisstore (Sessions, Counters) and the result of
+// Compose all return fields of the store fixed when it was made. A wrapper
+// store that intercepts calls meets this by returning sub-store wrappers
+// whose behaviour does not depend on when they were made.
 type Store interface {
 	Users() UserStore
 	Roles() RoleStore

@@ -12,7 +12,9 @@ import (
 	"github.com/gatehouse-go/gatehouse/session"
 )
 
-// initMetering builds the audit recorder and the quota enforcer.
+// initMetering builds the audit recorder and the quota enforcer over the
+// store's audit and counter stores, taken once: a store's accessors are
+// stable for its lifetime (storage.Store).
 func (g *Gatehouse) initMetering(cfg Config) error {
 	ac := cfg.Audit
 	if ac.Server == "" {
@@ -24,7 +26,7 @@ func (g *Gatehouse) initMetering(cfg Config) error {
 	if ac.Logger == nil {
 		ac.Logger = g.log
 	}
-	rec, err := audit.New(lazyAudit{g.store}, ac)
+	rec, err := audit.New(g.store.Audit(), ac)
 	if err != nil {
 		return fmt.Errorf("gatehouse: %w", err)
 	}
@@ -32,7 +34,7 @@ func (g *Gatehouse) initMetering(cfg Config) error {
 	if qc.Now == nil {
 		qc.Now = g.now
 	}
-	enf, err := quota.New(lazyCounters{g.store}, qc)
+	enf, err := quota.New(g.store.Counters(), qc)
 	if err != nil {
 		_ = rec.Close()
 		return fmt.Errorf("gatehouse: %w", err)

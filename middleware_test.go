@@ -305,9 +305,8 @@ func (s faultAudit) AppendAudit(ctx context.Context, r storage.AuditRecord) erro
 func TestFaultInjection(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
 	for k := int64(1); ; k++ {
-		fs := &faultStore{}
+		fs := &faultStore{Store: newMem(clock)}
 		e := newAuthEnv(t, fs, clock, func(c *gatehouse.Config) {})
-		fs.Store = newMem(clock)
 		e.addUser(t, "alice", "password1", nil)
 		fs.n.Store(0)
 		fs.k.Store(k)

@@ -24,7 +24,17 @@
 //   - each concern can live in one table or one key space, so backends can be
 //     mixed: users and roles in PostgreSQL, sessions and counters in Redis.
 //
-// Prove it with the conformance suite: storagetest.Run(t, newStore) runs
-// every check on a fresh store per subtest. Package memstore is the reference
-// implementation.
+// Prove it with the conformance suite, package storagetest:
+// storagetest.Run(t, newStore) runs every check on a fresh store per
+// subtest, on the real clock or, when newStore takes a clock, on one the
+// suite advances. A backend that holds only some concerns, to be combined
+// with others by [Compose], runs the checks of exactly those:
+// storagetest.RunSessions, storagetest.RunCounters and the like, one per
+// concern, each taking a constructor of that concern's interface, and
+// storagetest.RunBackend for Ping and Close. The suite depends on nothing
+// but the standard library, so running it adds no dependency to a store's
+// module.
+//
+// Package memstore is the reference implementation; package redisstore,
+// which keeps sessions and counters only, is a backend of two concerns.
 package storage

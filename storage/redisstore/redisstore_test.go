@@ -7,31 +7,32 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gatehouse-go/gatehouse/storage"
-	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/storage/redisstore"
 	"github.com/gatehouse-go/gatehouse/storage/storagetest"
 )
 
-// composed returns memstore for users, roles, parameters and audit, with
-// sessions and counters in Redis.
-func composed(t *testing.T, now func() time.Time) storage.Store {
+// newStore returns a store on a key prefix of its own, reading the time
+// from now (the real clock if now is nil).
+func newStore(t *testing.T, now func() time.Time) *redisstore.Store {
 	c, prefix := newClient(t)
-	hot := redisstore.New(c, redisstore.Config{Prefix: prefix, Now: now})
-	s := storage.Compose(memstore.New(memstore.Config{Now: now}), storage.Parts{
-		Sessions: hot.Sessions(), Counters: hot.Counters(), Backends: []storage.Backend{hot},
-	})
+	s := redisstore.New(c, redisstore.Config{Prefix: prefix, Now: now})
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
+// A Redis store keeps sessions and counters: it runs the checks of those
+// concerns, and of Ping and Close, on the real clock and on the suite's.
 func TestConformance(t *testing.T) {
 	redisURL(t)
-	storagetest.Run(t, func(t *testing.T) storage.Store { return composed(t, nil) })
+	storagetest.RunBackend(t, func(t *testing.T) storage.Backend { return newStore(t, nil) })
+	storagetest.RunSessions(t, func(t *testing.T) storage.SessionStore { return newStore(t, nil).Sessions() })
+	storagetest.RunCounters(t, func(t *testing.T) storage.CounterStore { return newStore(t, nil).Counters() })
 }
 
 func TestConformanceClocked(t *testing.T) {
 	redisURL(t)
-	storagetest.RunClocked(t, composed)
+	storagetest.RunSessions(t, func(t *testing.T, now func() time.Time) storage.SessionStore { return newStore(t, now).Sessions() })
+	storagetest.RunCounters(t, func(t *testing.T, now func() time.Time) storage.CounterStore { return newStore(t, now).Counters() })
 }
 
 // A session's key lives exactly as long as the session.

@@ -95,7 +95,7 @@ func (g *Gatehouse) jsonError(err error) *Error {
 		}
 		return errorf(http.StatusBadRequest, "%s: must be %s, not JSON %s", field, strictjson.KindName(typ.Type), typ.Value)
 	case errors.As(err, &invalid):
-		return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+		return errInternal(err)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		return errorf(http.StatusBadRequest, "%s: unknown field", name)

@@ -18,7 +18,8 @@
 // The logic lives in small packages that never import net/http; this root
 // package is the HTTP face and the facade that wires them:
 //
-//	gatehouse (HTTP handlers, middleware, error bodies, data file)
+//	gatehouse (the facade, HTTP handlers, middleware, error bodies)
+//	  └─ datafile     the data file: read, validate, apply to a store
 //	  └─ session      login, live-session authentication, logout, password
 //	                  change, revocation, brute-force throttle
 //	  └─ token        JWT issue and verification, key sets, JWKS
@@ -34,6 +35,17 @@
 // domain packages never import net/http (only the root and the test helpers
 // of gatehousetest do). The core module needs only
 // golang-jwt and golang.org/x/crypto.
+//
+// In this package, each file holds one job: gatehouse.go the Config and
+// the Gatehouse's accessors; new.go all of the setup ([New]); open.go
+// starting from a data file ([Open], [Gatehouse.ApplyDataFile]); routes.go
+// the route table, which says of every endpoint whether it is open to
+// anyone, needs a live session, or concerns the caller's own credentials
+// (which a read-only user may still change); router.go the plumbing that
+// applies it; requestinfo.go the request's trace code and caller;
+// errors.go the one error writer and the one JSON writer; middleware.go,
+// cookie.go, client.go, decode.go, documents.go and metering.go what their
+// names say; handler_*.go the handlers, grouped by what they serve.
 //
 // # Authentication
 //

@@ -46,35 +46,6 @@ const (
 	keySessionParameters = "session_parameters"
 )
 
-// initDocuments checks and keeps the settings of the session, user and
-// account documents.
-func (g *Gatehouse) initDocuments(cfg Config) error {
-	g.defaultLocale = cfg.DefaultLocale
-	if g.defaultLocale == "" {
-		g.defaultLocale = DefaultLocale
-	}
-	g.sections = make(map[string]SessionSection, len(cfg.SessionSections))
-	for name, s := range cfg.SessionSections {
-		switch name {
-		case "", keySessionInfo, keySessionRoles, keySessionRoleParams, keySessionParameters:
-			return fmt.Errorf("gatehouse: SessionSections: %q is not a name a section may take", name)
-		}
-		if s == nil {
-			return fmt.Errorf("gatehouse: SessionSections: %q is nil", name)
-		}
-		g.sections[name] = s
-	}
-	g.sectionNames = slices.Sorted(maps.Keys(g.sections))
-	for i, name := range cfg.Specifics {
-		if err := permissions.ValidateName(name, false); err != nil {
-			return fmt.Errorf("gatehouse: Specifics[%d]: %w", i, err)
-		}
-	}
-	g.configSpecifics = slices.Clone(cfg.Specifics)
-	g.setDeclaredSpecifics(nil)
-	return nil
-}
-
 // SessionDocument is the session document of GET /session (seed 000). It
 // encodes as one JSON object: the four keys gatehouse fills, then every
 // entry of Sections at the top level beside them.

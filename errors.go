@@ -1,7 +1,6 @@
 package gatehouse
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +11,9 @@ import (
 )
 
 // Error is an HTTP error a handler returns: the status and the message sent
-// to the client in the seed-004 error body. Handlers return it (or wrap it);
-// any other error is answered 500 with a generic message and logged.
+// to the client in the account service's error body. Handlers return it (or
+// wrap it); any other error is answered 500 with a generic message and
+// logged.
 type Error struct {
 	// Status is the HTTP status code, 400..599.
 	Status int
@@ -28,6 +28,9 @@ type Error struct {
 	// refused: WWW-Authenticate then carries error="invalid_token"
 	// (RFC 6750 §3.1), never the reason.
 	invalidToken bool
+	// body, when set, makes the response body from the request's trace
+	// data instead of ErrorBody (the documentation's 404).
+	body func(TraceData) any
 }
 
 // Error returns the status and message.
@@ -45,8 +48,19 @@ func errorf(status int, format string, args ...any) *Error {
 	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
 }
 
+// errUnavailable is the 503 of a failing store or random source: the cause
+// is logged, never sent.
+func errUnavailable(err error) *Error {
+	return &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+}
+
+// errInternal is the 500 of a bug or a broken invariant.
+func errInternal(err error) *Error {
+	return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+}
+
 // TraceData identifies one request in an error body and in the logs, as
-// seed 004's tracedata does.
+// the account service's tracedata does.
 type TraceData struct {
 	// Code is the request's trace code, a UUID, also sent as X-Trace-Code.
 	Code string `json:"code"`
@@ -61,53 +75,21 @@ type TraceData struct {
 	Time string `json:"time"`
 }
 
-// ErrorBody is the body of every 4xx and 5xx response (seed 004).
+// ErrorBody is the body of every 4xx and 5xx response (the account
+// service's error body), but the 404 of GET /docs/{filename}
+// ([DocsErrorBody]).
 type ErrorBody struct {
 	TraceData TraceData `json:"tracedata"`
 	Message   string    `json:"message"`
 }
 
-// requestInfo is what the router knows about a request in flight.
-type requestInfo struct {
-	trace     string
-	operation string
-	// company and username name the caller once known (tracedata client).
-	company, username string
-	start             time.Time
-}
-
-// client is the tracedata client, "<company>_|_<username>", or "" while
-// the caller is unknown. It is built only when an error is written.
-func (ri *requestInfo) client() string {
-	if ri.company == "" && ri.username == "" {
-		return ""
-	}
-	return ri.company + "_|_" + ri.username
-}
-
-type requestInfoKey struct{}
-
-func infoFrom(ctx context.Context) *requestInfo {
-	ri, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
-	if ri == nil {
-		return &requestInfo{}
-	}
-	return ri
-}
-
-// TraceCode returns the trace code of the request whose context this is,
-// or "" outside a gatehouse handler. Hosts use it to correlate their own
-// logs and audit records with gatehouse's.
-func TraceCode(ctx context.Context) string {
-	return infoFrom(ctx).trace
-}
-
-// writeError answers err with the seed-004 error body and logs it once with
-// the trace code. Unknown errors become a generic 500.
+// writeError answers err with the error body and logs it once with the
+// trace code. Unknown errors become a generic 500. It is the one place an
+// error response is written.
 func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *Error
 	if !errors.As(err, &he) {
-		he = &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+		he = errInternal(err)
 	}
 	status := he.Status
 	if status < 400 || status > 599 {
@@ -118,16 +100,17 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 		msg = http.StatusText(status)
 	}
 	ri := infoFrom(r.Context())
-	body := ErrorBody{
-		TraceData: TraceData{
-			Code:      ri.trace,
-			Client:    ri.client(),
-			Server:    g.service.Server,
-			Service:   g.service.Name,
-			Operation: ri.operation,
-			Time:      ri.start.Format(time.RFC3339),
-		},
-		Message: msg,
+	td := TraceData{
+		Code:      ri.trace,
+		Client:    ri.client(),
+		Server:    g.service.Server,
+		Service:   g.service.Name,
+		Operation: ri.operation,
+		Time:      ri.start.Format(time.RFC3339),
+	}
+	var body any = ErrorBody{TraceData: td, Message: msg}
+	if he.body != nil {
+		body = he.body(td)
 	}
 	h := w.Header()
 	if status == http.StatusUnauthorized {
@@ -156,25 +139,21 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 		attrs = append(attrs, slog.String("err", he.Err.Error()))
 	}
 	g.log.LogAttrs(r.Context(), level, "gatehouse: request failed", attrs...)
-	writeJSON(w, status, body)
+	_ = writeJSON(w, status, body) // our own body types always encode
 }
 
-// writeJSON writes v as a JSON response with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON writes v as a JSON response with the given status: the one
+// JSON writer. A value that does not encode (a bug) is returned as a 500
+// error before anything is written.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		// Only our own types reach here; a failure is a bug, answered
-		// without leaking it.
-		http.Error(w, `{"message":"internal error"}`, http.StatusInternalServerError)
-		return
+		return errInternal(err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+	return nil
 }
-
-// ErrNoMeteredAction is returned by AttachData outside a handler behind
-// Gatehouse.RequireQuota: there is no audit action to attach data to.
-var ErrNoMeteredAction = errors.New("gatehouse: no metered action in this context")

@@ -5,17 +5,13 @@ import (
 	"strings"
 )
 
-// ExportRoutes returns the patterns ("METHOD /path") that Handler
-// registers, sorted.
+// ExportRoutes returns the patterns ("METHOD /path") of the route table
+// that Handler registers, sorted.
 func ExportRoutes(g *Gatehouse) []string {
-	r := newRouter(g)
-	g.routes(r)
 	var out []string
-	for path, methods := range r.methods {
-		for _, m := range methods {
-			// "/docs/{$}" is the OpenAPI path "/docs/".
-			out = append(out, m+" "+strings.TrimSuffix(path, "{$}"))
-		}
+	for _, r := range g.routes(g.docsFiles()) {
+		// "/docs/{$}" is the OpenAPI path "/docs/".
+		out = append(out, strings.TrimSuffix(r.pattern, "{$}"))
 	}
 	slices.Sort(out)
 	return out

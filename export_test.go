@@ -1,12 +1,16 @@
 package gatehouse
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gatehouse-go/gatehouse/session"
+)
 
 // ExportErrorHandler returns a handler, routed like the API's own, that
 // fails with err: for testing the error path.
 func ExportErrorHandler(g *Gatehouse, err error) http.Handler {
 	rt := newRouter(g)
-	rt.handle("GET /fail", "test", func(w http.ResponseWriter, r *http.Request) error { return err })
+	rt.handle(route{pattern: "GET /fail", operation: "test", serve: func(w http.ResponseWriter, r *http.Request, _ *session.Auth) error { return err }})
 	return rt.finish()
 }
 
@@ -14,13 +18,12 @@ func ExportErrorHandler(g *Gatehouse, err error) http.Handler {
 // fresh value of T and echoes it.
 func ExportDecodeHandler[T any](g *Gatehouse) http.Handler {
 	rt := newRouter(g)
-	rt.handle("POST /echo", "echo", func(w http.ResponseWriter, r *http.Request) error {
+	rt.handle(route{pattern: "POST /echo", operation: "echo", serve: func(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 		var v T
 		if err := g.decodeJSON(r, &v); err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, v)
-		return nil
-	})
+		return writeJSON(w, http.StatusOK, v)
+	}})
 	return rt.finish()
 }

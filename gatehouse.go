@@ -15,7 +15,6 @@ import (
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
-	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/token"
 )
 
@@ -160,80 +159,6 @@ type Gatehouse struct {
 	quotas   *quota.Enforcer
 }
 
-// New validates cfg, fills in its defaults and returns a Gatehouse.
-func New(cfg Config) (*Gatehouse, error) {
-	g := &Gatehouse{
-		store:     cfg.Store,
-		keys:      cfg.Keys,
-		service:   cfg.Service,
-		log:       cfg.Logger,
-		now:       cfg.Now,
-		maxBody:   cfg.MaxBodyBytes,
-		healthTTL: cfg.HealthTimeout,
-	}
-	if g.service.Name == "" {
-		g.service.Name = "gatehouse"
-	}
-	if g.service.Server == "" {
-		g.service.Server = hostname()
-	}
-	if g.service.Version == (Version{}) {
-		g.service.Version = Version{Major: 1, Minor: 0, Build: "dev"}
-	}
-	if err := g.service.Version.Validate(); err != nil {
-		return nil, err
-	}
-	if g.log == nil {
-		g.log = slog.Default()
-	}
-	if g.now == nil {
-		g.now = time.Now
-	}
-	switch {
-	case g.maxBody == 0:
-		g.maxBody = DefaultMaxBodyBytes
-	case g.maxBody < 0:
-		return nil, errors.New("gatehouse: MaxBodyBytes must not be negative")
-	}
-	switch {
-	case g.healthTTL == 0:
-		g.healthTTL = 2 * time.Second
-	case g.healthTTL < 0:
-		return nil, errors.New("gatehouse: HealthTimeout must not be negative")
-	}
-	if err := g.initDocuments(cfg); err != nil {
-		return nil, err
-	}
-	if g.keys == nil {
-		k, err := token.GenerateEd25519("")
-		if err != nil {
-			return nil, fmt.Errorf("gatehouse: generate a signing key: %w", err)
-		}
-		if g.keys, err = token.NewKeySet(k); err != nil {
-			return nil, fmt.Errorf("gatehouse: %w", err)
-		}
-		g.log.Warn("gatehouse: no Config.Keys: signing tokens with a generated Ed25519 key that dies with the process", "kid", k.KID())
-	}
-	if g.store == nil {
-		g.store = memstore.New(memstore.Config{Now: g.now})
-		g.ownsStore = true
-	}
-	if err := g.initMetering(cfg); err != nil {
-		if g.ownsStore {
-			_ = g.store.Close()
-		}
-		return nil, err
-	}
-	if err := g.initSessions(cfg); err != nil {
-		_ = g.recorder.Close()
-		if g.ownsStore {
-			_ = g.store.Close()
-		}
-		return nil, err
-	}
-	return g, nil
-}
-
 // Store returns the store gatehouse uses.
 func (g *Gatehouse) Store() storage.Store { return g.store }
 
@@ -242,6 +167,20 @@ func (g *Gatehouse) Keys() *token.KeySet { return g.keys }
 
 // Service returns the service description, with defaults filled in.
 func (g *Gatehouse) Service() Service { return g.service }
+
+// Sessions returns the session manager, for hosts that log users in or
+// revoke sessions from their own code.
+func (g *Gatehouse) Sessions() *session.Manager { return g.sessions }
+
+// Audit returns the recorder of actions, for hosts that record their own
+// (see package audit). Stamp an action with the request's trace code
+// (TraceCode) and the caller's Username and Company (session.FromContext)
+// so that GET /audit shows it to them and to their company.
+func (g *Gatehouse) Audit() *audit.Recorder { return g.recorder }
+
+// Quotas returns the quota enforcer, for hosts that charge quotas from
+// their own code rather than with RequireQuota.
+func (g *Gatehouse) Quotas() *quota.Enforcer { return g.quotas }
 
 // Close writes the audit records still buffered (Config.Audit.Buffer),
 // then closes the store if New created it; a store passed in Config is the
@@ -264,30 +203,4 @@ func (g *Gatehouse) Health(ctx context.Context) float64 {
 		return 0
 	}
 	return 1
-}
-
-// Handler returns the HTTP API, to be mounted by the host on its own mux
-// (with http.StripPrefix when mounted under a prefix). Every response carries
-// an X-Trace-Code header; every error has the seed-004 body ([ErrorBody],
-// except the 404 of GET /docs/{filename}: [DocsErrorBody], as seed 004
-// documents for that endpoint). GET /docs/openapi.json describes every
-// endpoint (OpenAPI 3.1).
-func (g *Gatehouse) Handler() http.Handler {
-	r := newRouter(g)
-	g.routes(r)
-	return r.finish()
-}
-
-// routes registers every endpoint of the API on r. The OpenAPI document
-// served at /docs/openapi.json describes exactly these (a test compares
-// them).
-func (g *Gatehouse) routes(r *router) {
-	r.handle("GET /health", "health", g.serveHealth)
-	r.handle("GET /version", "version", g.serveVersion)
-	r.handle("GET /.well-known/jwks.json", "jwks", g.serveJWKS)
-	g.authRoutes(r)
-	g.whoamiRoutes(r)
-	g.auditRoutes(r)
-	r.handle("GET /quotas", "quotas", g.authed(g.serveQuotas))
-	g.docsRoutes(r)
 }

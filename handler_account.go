@@ -12,13 +12,8 @@ import (
 
 // serveAccount answers GET /account with the caller's account document
 // (seed 004).
-func (g *Gatehouse) serveAccount(w http.ResponseWriter, r *http.Request) error {
-	a, err := g.caller(r)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, NewAccountDocument(&a.User, g.now()))
-	return nil
+func (g *Gatehouse) serveAccount(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
+	return writeJSON(w, http.StatusOK, NewAccountDocument(&a.User, g.now()))
 }
 
 // accountChange is a parsed PUT /account body: the checks of the fields
@@ -57,11 +52,7 @@ type fieldChange struct {
 // The answer is the account document as stored; a successful change is
 // audited by UpdateAccount, through the audit recorder (Config.Audit), as
 // "account_update" with the names of the fields changed.
-func (g *Gatehouse) serveAccountUpdate(w http.ResponseWriter, r *http.Request) error {
-	a, err := g.caller(r)
-	if err != nil {
-		return err
-	}
+func (g *Gatehouse) serveAccountUpdate(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	ch, err := g.decodeAccountChange(r)
 	if err != nil {
 		return err
@@ -70,8 +61,7 @@ func (g *Gatehouse) serveAccountUpdate(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, NewAccountDocument(&u, g.now()))
-	return nil
+	return writeJSON(w, http.StatusOK, NewAccountDocument(&u, g.now()))
 }
 
 // decodeAccountChange reads and checks the body of PUT /account. Fields
@@ -187,9 +177,9 @@ func accountUpdateError(err error) error {
 	case errors.As(err, &fe):
 		return fieldError(fe, fe.Field)
 	case errors.Is(err, session.ErrStore):
-		return storeUnavailable(err)
+		return errUnavailable(err)
 	}
-	return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+	return errInternal(err)
 }
 
 // checkAccount checks the request against the user as (re-)read: the

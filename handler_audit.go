@@ -8,73 +8,14 @@ import (
 	"strconv"
 
 	"github.com/gatehouse-go/gatehouse/audit"
-	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 )
-
-// initMetering builds the audit recorder and the quota enforcer over the
-// store's audit and counter stores, taken once: a store's accessors are
-// stable for its lifetime (storage.Store).
-func (g *Gatehouse) initMetering(cfg Config) error {
-	ac := cfg.Audit
-	if ac.Server == "" {
-		ac.Server = g.service.Server
-	}
-	if ac.Now == nil {
-		ac.Now = g.now
-	}
-	if ac.Logger == nil {
-		ac.Logger = g.log
-	}
-	rec, err := audit.New(g.store.Audit(), ac)
-	if err != nil {
-		return fmt.Errorf("gatehouse: %w", err)
-	}
-	qc := cfg.Quota
-	if qc.Now == nil {
-		qc.Now = g.now
-	}
-	enf, err := quota.New(g.store.Counters(), qc)
-	if err != nil {
-		_ = rec.Close()
-		return fmt.Errorf("gatehouse: %w", err)
-	}
-	g.recorder, g.quotas, g.report = rec, enf, cfg.ReportWriter
-	return nil
-}
-
-// Audit returns the recorder of actions, for hosts that record their own
-// (see package audit). Stamp an action with the request's trace code
-// (TraceCode) and the caller's Username and Company (session.FromContext)
-// so that GET /audit shows it to them and to their company.
-func (g *Gatehouse) Audit() *audit.Recorder { return g.recorder }
-
-// auditRoutes registers the audit, trace and statistics endpoints (seed
-// 004). All of them need a live session; read_only users may call them.
-func (g *Gatehouse) auditRoutes(r *router) {
-	r.handle("GET /audit", "audit", g.authed(g.serveAudit))
-	r.handle("GET /trace/{tracecode}", "trace", g.authed(g.serveTrace))
-	r.handle("GET /statistics", "statistics", g.authed(g.serveStatistics))
-	r.handle("GET /statistics/report", "statistics_report", g.authed(g.serveReport))
-}
-
-// authed turns a handler of an authenticated caller into a handlerFunc
-// that authenticates first (as Authenticate does).
-func (g *Gatehouse) authed(h func(w http.ResponseWriter, r *http.Request, a *session.Auth) error) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		a, err := g.authenticate(r, infoFrom(r.Context()), false)
-		if err != nil {
-			return err
-		}
-		return h(w, r.WithContext(session.NewContext(r.Context(), a)), a)
-	}
-}
 
 // viewer returns who reads the audit.
 func viewer(a *session.Auth) (audit.Viewer, error) {
 	v, err := audit.NewViewer(a.User, a.Set)
 	if err != nil {
-		return v, &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+		return v, errInternal(err)
 	}
 	return v, nil
 }
@@ -92,7 +33,7 @@ func auditError(err error) error {
 	case errors.Is(err, audit.ErrNoCompany):
 		return errorf(http.StatusForbidden, "the user belongs to no company")
 	}
-	return &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+	return errUnavailable(err)
 }
 
 // serveAudit answers GET /audit: a page of the actions the caller may see
@@ -112,8 +53,7 @@ func (g *Gatehouse) serveAudit(w http.ResponseWriter, r *http.Request, a *sessio
 		return auditError(err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, audit.NewPageDocument(page, v.Location))
-	return nil
+	return writeJSON(w, http.StatusOK, audit.NewPageDocument(page, v.Location))
 }
 
 // serveTrace answers GET /trace/{tracecode}: the data attached to a
@@ -165,8 +105,7 @@ func (g *Gatehouse) serveStatistics(w http.ResponseWriter, r *http.Request, a *s
 		return auditError(err)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, stats)
-	return nil
+	return writeJSON(w, http.StatusOK, stats)
 }
 
 // serveReport answers GET /statistics/report?from&to: the statistics as a
@@ -190,7 +129,7 @@ func (g *Gatehouse) serveReport(w http.ResponseWriter, r *http.Request, a *sessi
 	}
 	var buf bytes.Buffer
 	if err := g.report.Write(&buf, stats); err != nil {
-		return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+		return errInternal(err)
 	}
 	h := w.Header()
 	h.Set("Content-Type", audit.ReportContentType)

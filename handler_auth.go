@@ -12,16 +12,6 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// authRoutes registers the authentication endpoints (DESIGN §5).
-func (g *Gatehouse) authRoutes(r *router) {
-	r.handle("POST /token", "token", g.serveToken)
-	r.handle("POST /token/check", "token_check", g.serveTokenCheck)
-	r.handle("POST /password", "password", g.servePassword)
-	r.handle("POST /login", "login", g.serveLogin)
-	r.handle("POST /logout", "logout", g.serveLogout)
-	r.handle("DELETE /session", "logout", g.serveLogout)
-}
-
 // tokenRequest is the body of POST /token (seed 004).
 type tokenRequest struct {
 	Username   *string `json:"username"`
@@ -31,7 +21,7 @@ type tokenRequest struct {
 
 // serveToken answers POST /token: the JWT of a new session as a JSON
 // string.
-func (g *Gatehouse) serveToken(w http.ResponseWriter, r *http.Request) error {
+func (g *Gatehouse) serveToken(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	var req tokenRequest
 	if err := g.decodeJSON(r, &req); err != nil {
 		return err
@@ -53,8 +43,7 @@ func (g *Gatehouse) serveToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res.Token)
-	return nil
+	return writeJSON(w, http.StatusOK, res.Token)
 }
 
 // credentialsFields checks username and password as seed 004 limits them.
@@ -116,7 +105,7 @@ func credentialError(err error, wrong string, wrongStatus int) error {
 	case errors.Is(err, token.ErrTTL):
 		return errorf(http.StatusBadRequest, "ttl_seconds: must be 60..31556926 (range)")
 	}
-	return &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+	return errUnavailable(err)
 }
 
 // tokenCheck is the answer of POST /token/check (seed 004).
@@ -130,7 +119,7 @@ type tokenCheck struct {
 // body that is no JSON string, are {valid: false, roles: []}, never an
 // error status. Roles are the user's current role codes, not the token's
 // claim.
-func (g *Gatehouse) serveTokenCheck(w http.ResponseWriter, r *http.Request) error {
+func (g *Gatehouse) serveTokenCheck(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	out := tokenCheck{Roles: []string{}}
 	var tok string
 	if err := g.decodeJSON(r, &tok); err == nil && tok != "" {
@@ -142,8 +131,7 @@ func (g *Gatehouse) serveTokenCheck(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // passwordRequest is the body of POST /password (seed 004).
@@ -155,12 +143,7 @@ type passwordRequest struct {
 // servePassword answers POST /password: checks the current password,
 // stores the new one, ends every older session and token of the user and
 // returns the JWT of a new session (and, for a cookie caller, a new cookie).
-func (g *Gatehouse) servePassword(w http.ResponseWriter, r *http.Request) error {
-	ri := infoFrom(r.Context())
-	a, err := g.authenticate(r, ri, true)
-	if err != nil {
-		return err
-	}
+func (g *Gatehouse) servePassword(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	var req passwordRequest
 	if err := g.decodeJSON(r, &req); err != nil {
 		return err
@@ -185,15 +168,14 @@ func (g *Gatehouse) servePassword(w http.ResponseWriter, r *http.Request) error 
 		g.setCookie(w, res)
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res.Token)
-	return nil
+	return writeJSON(w, http.StatusOK, res.Token)
 }
 
 // serveLogin answers POST /login, JSON {username, password} or an HTML
 // form: 204 with the session cookie. The body never carries the id. A
 // session cookie the browser still presents is revoked first (a new id at
 // every login: no fixation). Credentials in the query string are refused.
-func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request) error {
+func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	if r.URL.RawQuery != "" {
 		return errorf(http.StatusBadRequest, "query: not allowed; send the credentials in the body (location)")
 	}
@@ -243,7 +225,7 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, c := range r.CookiesNamed(g.cookieName) {
 		if err := g.sessions.RevokeID(r.Context(), c.Value); err != nil {
-			return &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+			return errUnavailable(err)
 		}
 	}
 	res, err := g.login(r, u, p, 0)
@@ -259,42 +241,14 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request) error {
 // serveLogout answers POST /logout and DELETE /session: revokes the
 // caller's session and clears the cookie (also when the revocation fails,
 // which is reported as 503). The cookie is cleared only for a caller that
-// authenticated, and on a 401 so that a dead cookie goes away: a refused
-// cross-origin request (403) or a store failure leaves it alone, or any
-// page could log a browser out with a form.
-func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request) error {
-	ri := infoFrom(r.Context())
-	a, err := g.authenticate(r, ri, true)
-	if err != nil {
-		var he *Error
-		if errors.As(err, &he) && he.Status == http.StatusUnauthorized {
-			g.clearCookie(w)
-		}
-		return err
-	}
+// authenticated, and on a 401 so that a dead cookie goes away (the route's
+// clearCookieOn401): a refused cross-origin request (403) or a store
+// failure leaves it alone, or any page could log a browser out with a form.
+func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	g.clearCookie(w)
 	if err := g.sessions.Logout(r.Context(), a, g.client(r)); err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Message: "logout failed; the session may still be live", Err: err}
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// setCookie sets the session cookie of res: HttpOnly, SameSite=Lax,
-// Path=/, no Domain, Secure unless Config.InsecureCookie, and living as
-// long as the session.
-func (g *Gatehouse) setCookie(w http.ResponseWriter, res *session.Result) {
-	maxAge := int(res.Session.ExpiresAt.Sub(g.now()) / time.Second)
-	http.SetCookie(w, &http.Cookie{
-		Name: g.cookieName, Value: res.SessionID, Path: "/", MaxAge: max(maxAge, 1),
-		HttpOnly: true, Secure: g.cookieSecure, SameSite: http.SameSiteLaxMode,
-	})
-}
-
-// clearCookie tells the browser to drop the session cookie.
-func (g *Gatehouse) clearCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name: g.cookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: g.cookieSecure, SameSite: http.SameSiteLaxMode,
-	})
 }

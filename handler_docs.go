@@ -3,11 +3,11 @@ package gatehouse
 import (
 	"embed"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 	"unicode/utf8"
+
+	"github.com/gatehouse-go/gatehouse/session"
 )
 
 // The file names GET /docs/{filename} serves.
@@ -35,15 +35,23 @@ const (
 //go:embed api/openapi.json api/openapi.yaml api/file_en.html
 var apiFiles embed.FS
 
+// docsFiles are the files of GET /docs/{filename}, read once per Handler.
+// Should reading them fail (a file missing from the embedded set, which the
+// tests rule out), the endpoint answers 500 and the cause is logged.
+type docsFiles struct {
+	files map[string]docFile
+	err   error
+}
+
 // docFile is one file of GET /docs/{filename}.
 type docFile struct {
 	contentType string
 	body        []byte
 }
 
-// buildDocs reads the embedded documentation files.
-func buildDocs() (map[string]docFile, error) {
-	files := make(map[string]docFile, 3)
+// docsFiles reads the embedded documentation files.
+func (g *Gatehouse) docsFiles() *docsFiles {
+	d := &docsFiles{files: make(map[string]docFile, 3)}
 	for _, f := range []struct{ name, contentType string }{
 		{DocsOpenAPIJSON, "application/json; charset=utf-8"},
 		{DocsOpenAPIYAML, "application/yaml; charset=utf-8"},
@@ -51,26 +59,13 @@ func buildDocs() (map[string]docFile, error) {
 	} {
 		body, err := apiFiles.ReadFile("api/" + f.name)
 		if err != nil {
-			return nil, fmt.Errorf("gatehouse: docs: %w", err)
+			d.err = fmt.Errorf("gatehouse: docs: %w", err)
+			g.log.Error("gatehouse: API documentation unavailable", "err", d.err)
+			return d
 		}
-		files[f.name] = docFile{contentType: f.contentType, body: body}
+		d.files[f.name] = docFile{contentType: f.contentType, body: body}
 	}
-	return files, nil
-}
-
-// docsRoutes registers GET /docs/{filename}. The files are read once per
-// Handler; should that fail (a file missing from the embedded set, which the
-// tests rule out), the endpoint answers 500 and the cause is logged.
-func (g *Gatehouse) docsRoutes(r *router) {
-	files, err := buildDocs()
-	if err != nil {
-		g.log.Error("gatehouse: API documentation unavailable", "err", err)
-	}
-	r.handle("GET /docs/{filename}", "docs", func(w http.ResponseWriter, r *http.Request) error {
-		return g.serveDocs(w, r, files, err)
-	})
-	r.handle("GET /docs", "docs_index", docsRedirect("docs/"+DocsHTML))
-	r.handle("GET /docs/{$}", "docs_index", docsRedirect(DocsHTML))
+	return d
 }
 
 // docsRedirect answers GET /docs and GET /docs/ with 302 Found to the HTML
@@ -78,7 +73,7 @@ func (g *Gatehouse) docsRoutes(r *router) {
 // mounts the handler (behind http.StripPrefix the request's path has lost
 // the prefix, and an absolute path built from it would be wrong).
 func docsRedirect(location string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 		w.Header().Set("Location", location)
 		w.WriteHeader(http.StatusFound)
 		return nil
@@ -91,25 +86,26 @@ const (
 	maxDocsFilename = 128
 )
 
-// serveDocs answers GET /docs/{filename} (seed 004) with the API
+// serve answers GET /docs/{filename} (seed 004) with the API
 // documentation: DocsOpenAPIJSON, DocsOpenAPIYAML or DocsHTML. A filename
 // outside 6..128 characters is a 400 naming the parameter, with the usual
 // error body. An unknown filename is a 404 with the body seed 004 documents
 // for this endpoint, [DocsErrorBody], whose resource_id is the filename
 // asked for. Nothing needs a session: the document describes the API, not
 // its data.
-func (g *Gatehouse) serveDocs(w http.ResponseWriter, r *http.Request, files map[string]docFile, buildErr error) error {
+func (d *docsFiles) serve(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 	name := r.PathValue("filename")
 	if n := utf8.RuneCountInString(name); n < minDocsFilename || n > maxDocsFilename {
 		return errorf(http.StatusBadRequest, "filename: length must be %d..%d characters (length)", minDocsFilename, maxDocsFilename)
 	}
-	if buildErr != nil {
-		return &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: buildErr}
+	if d.err != nil {
+		return errInternal(d.err)
 	}
-	f, ok := files[name]
+	f, ok := d.files[name]
 	if !ok {
-		g.writeDocsNotFound(w, r, name)
-		return nil
+		return &Error{Status: http.StatusNotFound, Message: "no such documentation file", body: func(td TraceData) any {
+			return DocsErrorBody{ResourceID: name, Detail: DocsErrorDetail{TraceData: td}}
+		}}
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.contentType)
@@ -137,31 +133,4 @@ type DocsErrorBody struct {
 // data.
 type DocsErrorDetail struct {
 	TraceData TraceData `json:"tracedata"`
-}
-
-// writeDocsNotFound answers an unknown documentation file: 404 with the
-// seed-004 documentation error body, logged with the trace code like every
-// other error.
-func (g *Gatehouse) writeDocsNotFound(w http.ResponseWriter, r *http.Request, name string) {
-	ri := infoFrom(r.Context())
-	body := DocsErrorBody{
-		ResourceID: name,
-		Detail: DocsErrorDetail{TraceData: TraceData{
-			Code:      ri.trace,
-			Client:    ri.client(),
-			Server:    g.service.Server,
-			Service:   g.service.Name,
-			Operation: ri.operation,
-			Time:      ri.start.Format(time.RFC3339),
-		}},
-	}
-	g.log.LogAttrs(r.Context(), slog.LevelInfo, "gatehouse: request failed",
-		slog.String("trace", ri.trace),
-		slog.Int("status", http.StatusNotFound),
-		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
-		slog.String("operation", ri.operation),
-		slog.String("message", "no such documentation file"),
-	)
-	writeJSON(w, http.StatusNotFound, body)
 }

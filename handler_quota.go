@@ -11,6 +11,5 @@ import (
 // most generous of their roles per service and method group (seed 004).
 func (g *Gatehouse) serveQuotas(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, quota.NewDocument(a.Set.Quotas()))
-	return nil
+	return writeJSON(w, http.StatusOK, quota.NewDocument(a.Set.Quotas()))
 }

@@ -1,26 +1,28 @@
 package gatehouse
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gatehouse-go/gatehouse/session"
+)
 
 // serveHealth answers GET /health with {"health": 1} when the store answers
 // its ping and {"health": 0} when it does not (seed 004). The status is 200
 // either way: the number is the answer.
-func (g *Gatehouse) serveHealth(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, struct {
+func (g *Gatehouse) serveHealth(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
+	return writeJSON(w, http.StatusOK, struct {
 		Health float64 `json:"health"`
 	}{g.Health(r.Context())})
-	return nil
 }
 
 // serveVersion answers GET /version with the configured service version.
-func (g *Gatehouse) serveVersion(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, g.service.Version)
-	return nil
+func (g *Gatehouse) serveVersion(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
+	return writeJSON(w, http.StatusOK, g.service.Version)
 }
 
 // serveJWKS answers GET /.well-known/jwks.json with the public keys of the
 // key set (RFC 7517), which clients may cache for a few minutes.
-func (g *Gatehouse) serveJWKS(w http.ResponseWriter, r *http.Request) error {
+func (g *Gatehouse) serveJWKS(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 	doc, err := g.keys.JWKS()
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/gatehouse-go/gatehouse/audit"
-	"github.com/gatehouse-go/gatehouse/internal/randid"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -34,9 +33,9 @@ type Metered struct {
 	UniquePoints func(*http.Request) int64
 }
 
-// Quotas returns the quota enforcer, for hosts that charge quotas from
-// their own code rather than with RequireQuota.
-func (g *Gatehouse) Quotas() *quota.Enforcer { return g.quotas }
+// ErrNoMeteredAction is returned by AttachData outside a handler behind
+// Gatehouse.RequireQuota: there is no audit action to attach data to.
+var ErrNoMeteredAction = errors.New("gatehouse: no metered action in this context")
 
 // RequireQuota returns middleware, to be used behind Authenticate, that
 // charges the caller's quota for m before the handler runs and records one
@@ -71,19 +70,14 @@ func (g *Gatehouse) RequireQuota(m Metered) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
-			if !ok {
-				ri = &requestInfo{start: g.now()}
-				r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
-			}
+			ri, ctx := g.infoFor(r.Context(), m.Operation)
+			r = r.WithContext(ctx)
 			ri.operation = m.Operation
-			if ri.trace == "" {
-				if t, err := randid.UUID(); err == nil {
-					ri.trace = t
-					w.Header().Set("X-Trace-Code", t)
-				}
+			if err := ri.ensureTrace(w); err != nil {
+				g.failHost(w, r, ri, errUnavailable(err))
+				return
 			}
-			a, ok := session.FromContext(r.Context())
+			a, ok := session.FromContext(ctx)
 			if !ok {
 				g.failHost(w, r, ri, errorf(http.StatusUnauthorized, "not authenticated"))
 				return
@@ -105,13 +99,12 @@ func (g *Gatehouse) metered(w http.ResponseWriter, r *http.Request, ri *requestI
 		Username: a.User.Username, Company: a.User.Company, ClientIP: g.clientIP(r),
 	}
 	if points < 0 {
-		g.failHost(w, r, ri, &Error{Status: http.StatusInternalServerError, Message: "internal error",
-			Err: fmt.Errorf("gatehouse: %s: negative points %d", m.Operation, points)})
+		g.failHost(w, r, ri, errInternal(fmt.Errorf("gatehouse: %s: negative points %d", m.Operation, points)))
 		return
 	}
 	subj, err := quota.NewSubject(a.User, a.Set)
 	if err != nil {
-		g.failHost(w, r, ri, &Error{Status: http.StatusInternalServerError, Message: "internal error", Err: err})
+		g.failHost(w, r, ri, errInternal(err))
 		return
 	}
 	release, err := g.quotas.Acquire(r.Context(), subj, m.Service, m.MethodGroup, points)
@@ -164,7 +157,7 @@ func quotaError(err error, m Metered) *Error {
 	case errors.Is(err, quota.ErrNoQuota):
 		return errorf(http.StatusForbidden, "no quota for %s/%s", m.Service, m.MethodGroup)
 	}
-	return &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+	return errUnavailable(err)
 }
 
 // recordAction writes a to the audit; a failure is logged.

@@ -1,12 +1,9 @@
 package gatehouse
 
 import (
-	"context"
 	"errors"
 	"net/http"
-	"strings"
 
-	"github.com/gatehouse-go/gatehouse/internal/randid"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -35,13 +32,8 @@ import (
 // inside the API's own handler it is the request's.
 func (g *Gatehouse) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
-		ctx := r.Context()
-		if !ok {
-			ic := &infoContext{Context: ctx, ri: requestInfo{operation: operationAuthenticate, start: g.now()}}
-			ri, ctx = &ic.ri, ic
-		}
-		a, err := g.authenticate(r, ri, false)
+		ri, ctx := g.infoFor(r.Context(), operationAuthenticate)
+		a, err := g.authenticate(r, ri, liveSession)
 		if err != nil {
 			g.failHost(w, r.WithContext(ctx), ri, err)
 			return
@@ -50,32 +42,10 @@ func (g *Gatehouse) Authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// infoContext is a context carrying a requestInfo under requestInfoKey, as
-// context.WithValue(parent, requestInfoKey{}, &ri) would, in one allocation
-// instead of two: Authenticate makes one for every host request.
-type infoContext struct {
-	context.Context
-	ri requestInfo
-}
-
-// Value returns the requestInfo for requestInfoKey and asks the parent
-// for any other key.
-func (c *infoContext) Value(key any) any {
-	if _, ok := key.(requestInfoKey); ok {
-		return &c.ri
-	}
-	return c.Context.Value(key)
-}
-
 // failHost writes an error for a request that may not have gone through
 // the API's router: it gives it a trace code first.
 func (g *Gatehouse) failHost(w http.ResponseWriter, r *http.Request, ri *requestInfo, err error) {
-	if ri.trace == "" {
-		if t, terr := randid.UUID(); terr == nil {
-			ri.trace = t
-			w.Header().Set("X-Trace-Code", t)
-		}
-	}
+	_ = ri.ensureTrace(w) // without one the error is still answered
 	g.writeError(w, r, err)
 }
 
@@ -114,12 +84,9 @@ func (g *Gatehouse) RequireAdmin() func(http.Handler) http.Handler {
 func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ri, ok := r.Context().Value(requestInfoKey{}).(*requestInfo)
-			if !ok {
-				ri = &requestInfo{operation: operationAuthorize, start: g.now()}
-				r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
-			}
-			a, ok := session.FromContext(r.Context())
+			ri, ctx := g.infoFor(r.Context(), operationAuthorize)
+			r = r.WithContext(ctx)
+			a, ok := session.FromContext(ctx)
 			if !ok {
 				g.failHost(w, r, ri, errorf(http.StatusUnauthorized, "not authenticated"))
 				return
@@ -138,34 +105,12 @@ func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) fun
 	}
 }
 
-// credential extracts the caller's credential. An Authorization header of
-// another scheme, an empty bearer token, and a request carrying the session
-// cookie more than once are credentials nobody holds.
-func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-			return session.Credential{}, false
-		}
-		return session.Credential{Bearer: tok}, true
-	}
-	cs := r.CookiesNamed(g.cookieName)
-	if len(cs) == 1 && cs[0].Value != "" {
-		return session.Credential{SessionID: cs[0].Value}, true
-	}
-	// No cookie, an empty one, or the cookie more than once: a sibling
-	// subdomain or an insecure origin can plant a second SID with a
-	// narrower Path that the browser sends first, so which one is the
-	// caller's cannot be told. Nobody is authenticated.
-	return session.Credential{}, false
-}
-
 var errNotAuthenticated = &Error{Status: http.StatusUnauthorized, Message: "not authenticated"}
 
-// authenticate resolves the request's caller and names it in ri. ownCreds
-// lets a read_only user make an unsafe request (their own credentials:
-// change password, log out).
-func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, ownCreds bool) (*session.Auth, error) {
+// authenticate resolves the request's caller as acc asks (liveSession or
+// ownCredentials: the latter lets a read_only user make an unsafe request
+// about their own credentials) and names the caller in ri.
+func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (*session.Auth, error) {
 	cred, ok := g.credential(r)
 	if !ok {
 		return nil, errNotAuthenticated
@@ -178,12 +123,12 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, ownCreds bool
 	a, err := g.sessions.Authenticate(r.Context(), cred)
 	if err != nil {
 		if errors.Is(err, session.ErrStore) {
-			return nil, &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err}
+			return nil, errUnavailable(err)
 		}
 		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err, invalidToken: cred.Bearer != ""}
 	}
 	ri.company, ri.username = a.User.Company, a.User.Username
-	if !ownCreds && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {
+	if acc != ownCredentials && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {
 		return nil, errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
 	}
 	return a, nil

@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse-go/gatehouse"
@@ -97,3 +100,95 @@ func TestOpenClosesWhatItOpenedWhenApplyFails(t *testing.T) {
 type brokenHasher struct{ user.Hasher }
 
 func (brokenHasher) Hash(string) (string, error) { return "", errors.New("entropy exhausted") }
+
+func readTestData(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "datafile.json"))
+	require.NoError(t, err)
+	return b
+}
+
+// edit decodes the test data file into a generic map, lets fn change it,
+// and encodes it again.
+func edit(t *testing.T, fn func(m map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(readTestData(t), &m))
+	fn(m)
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
+}
+
+func obj(v any) map[string]any { return v.(map[string]any) }
+func list(v any) []any         { return v.([]any) }
+
+func TestGatehouseApplyDataFileUsesTheSessionHasher(t *testing.T) {
+	ctx := context.Background()
+	pepper := []byte("a pepper the default hasher does not know")
+	h, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: 10, Pepper: pepper}})
+	require.NoError(t, err)
+	g, _ := newTestGatehouse(t, gatehouse.Config{Session: session.Config{Hasher: h}})
+	d, err := datafile.Parse(readTestData(t))
+	require.NoError(t, err)
+	_, err = g.ApplyDataFile(ctx, d)
+	require.NoError(t, err)
+
+	alice, err := g.Store().Users().GetUserByUsername(ctx, "alice")
+	require.NoError(t, err)
+	ok, _, err := h.Verify(alice.PasswordHash, "alice-demo-password")
+	require.NoError(t, err)
+	assert.True(t, ok, "hashed with the peppered session hasher")
+	plain, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: 10}})
+	require.NoError(t, err)
+	ok, _, _ = plain.Verify(alice.PasswordHash, "alice-demo-password")
+	assert.False(t, ok, "a hasher without the pepper does not verify it")
+	assert.Equal(t, fixedNow, alice.PasswordChangedAt, "the gatehouse clock is used")
+}
+
+func TestApplyDataFileLogsItsWarnings(t *testing.T) {
+	overridden := func(m map[string]any) {
+		// The viewer role shows every attribute, so sales's own "tags
+		// hidden" hides nothing from its holders.
+		obj(list(m["roles"])[0])["attributes"] = map[string]any{"*": map[string]any{"*": "read"}}
+	}
+	want := []datafile.Warning{{
+		Place:   "roles[1].attributes.Product.tags",
+		Message: `hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`,
+	}}
+	tests := []struct {
+		name string
+		edit func(m map[string]any)
+		want []datafile.Warning
+	}{
+		{"overridden by the base role", overridden, want},
+		{"hidden in the base role too", func(map[string]any) {}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := datafile.Parse(edit(t, tc.edit))
+			require.NoError(t, err, "a warning does not stop the file")
+
+			g, logs := newTestGatehouse(t, gatehouse.Config{})
+			rep, err := g.ApplyDataFile(context.Background(), d)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, rep.Warnings)
+			if tc.want == nil {
+				assert.NotContains(t, logs.String(), "data file")
+				return
+			}
+			var rec map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(line, "data file") {
+					require.Nil(t, rec, "one record per warning: %s", logs)
+					require.NoError(t, json.Unmarshal([]byte(line), &rec))
+				}
+			}
+			require.NotNil(t, rec, "logged: %s", logs)
+			assert.Equal(t, "WARN", rec["level"])
+			assert.Equal(t, "roles[1].attributes.Product.tags", rec["place"])
+			assert.Equal(t, "gatehouse: data file: "+tc.want[0].Message, rec["msg"])
+		})
+	}
+	assert.Equal(t, `data file: roles[1].attributes.Product.tags: hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`, want[0].String())
+}

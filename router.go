@@ -2,20 +2,23 @@ package gatehouse
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/session"
 )
 
 // handlerFunc is a gatehouse endpoint: it writes a success response itself
-// and returns an error (usually an *Error) for anything else.
-type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+// and returns an error (usually an *Error) for anything else. a is the
+// authenticated caller, nil on a route open to anyone.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, a *session.Auth) error
 
-// router builds the API's ServeMux: every route gets an operation name, a
-// trace code and seed-004 error bodies; an unknown path gets 404 and a known
-// path with another method 405, both with the error body.
+// router builds the API's ServeMux from the route table: every route gets
+// its operation name, a trace code, the authentication its access asks
+// for and the error body; an unknown path gets 404 and a known path with
+// another method 405, both with the error body.
 type router struct {
 	g       *Gatehouse
 	mux     *http.ServeMux
@@ -26,21 +29,37 @@ func newRouter(g *Gatehouse) *router {
 	return &router{g: g, mux: http.NewServeMux(), methods: make(map[string][]string)}
 }
 
-// handle registers h for pattern ("METHOD /path") under an operation name.
-func (rt *router) handle(pattern, operation string, h handlerFunc) {
-	method, path, ok := strings.Cut(pattern, " ")
+// handle registers a route.
+func (rt *router) handle(r route) {
+	method, path, ok := strings.Cut(r.pattern, " ")
 	if !ok {
-		panic("gatehouse: route pattern without a method: " + pattern)
+		panic("gatehouse: route pattern without a method: " + r.pattern)
 	}
 	rt.methods[path] = append(rt.methods[path], method)
-	rt.mux.HandleFunc(pattern, rt.wrap(operation, h))
+	rt.mux.HandleFunc(r.pattern, rt.wrap(r))
 }
 
-func (rt *router) wrap(operation string, h handlerFunc) http.HandlerFunc {
+// wrap authenticates the caller as the route's access asks, then runs its
+// handler and answers its error.
+func (rt *router) wrap(rte route) http.HandlerFunc {
+	g := rt.g
 	return func(w http.ResponseWriter, r *http.Request) {
-		infoFrom(r.Context()).operation = operation
-		if err := h(w, r); err != nil {
-			rt.g.writeError(w, r, err)
+		ri := infoFrom(r.Context())
+		ri.operation = rte.operation
+		var a *session.Auth
+		if rte.access != anyone {
+			var err error
+			if a, err = g.authenticate(r, ri, rte.access); err != nil {
+				var he *Error
+				if rte.clearCookieOn401 && errors.As(err, &he) && he.Status == http.StatusUnauthorized {
+					g.clearCookie(w)
+				}
+				g.writeError(w, r, err)
+				return
+			}
+		}
+		if err := rte.serve(w, r, a); err != nil {
+			g.writeError(w, r, err)
 		}
 	}
 }
@@ -54,28 +73,27 @@ func (rt *router) finish() http.Handler {
 		}
 		slices.Sort(allow)
 		allowed := strings.Join(allow, ", ")
-		rt.mux.HandleFunc(path, rt.wrap("method_not_allowed", func(w http.ResponseWriter, r *http.Request) error {
+		rt.mux.HandleFunc(path, rt.wrap(route{operation: "method_not_allowed", serve: func(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 			w.Header().Set("Allow", allowed)
 			return errorf(http.StatusMethodNotAllowed, "method %s not allowed; allowed: %s", r.Method, allowed)
-		}))
+		}}))
 	}
-	rt.mux.HandleFunc("/", rt.wrap("not_found", func(w http.ResponseWriter, r *http.Request) error {
+	rt.mux.HandleFunc("/", rt.wrap(route{operation: "not_found", serve: func(http.ResponseWriter, *http.Request, *session.Auth) error {
 		return errorf(http.StatusNotFound, "no such endpoint")
-	}))
+	}}))
 	return http.HandlerFunc(rt.serve)
 }
 
-// serve assigns the trace code, caps the body and dispatches.
+// serve gives the request its requestInfo and trace code, caps the body
+// and dispatches.
 func (rt *router) serve(w http.ResponseWriter, r *http.Request) {
 	g := rt.g
-	trace, err := randid.UUID()
-	ri := &requestInfo{trace: trace, start: g.now()}
+	ri := &requestInfo{start: g.now()}
 	r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, ri))
-	if err != nil {
-		g.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Message: "service unavailable", Err: err})
+	if err := ri.ensureTrace(w); err != nil {
+		g.writeError(w, r, errUnavailable(err))
 		return
 	}
-	w.Header().Set("X-Trace-Code", trace)
 	if r.ContentLength > g.maxBody {
 		ri.operation = "request_too_large"
 		g.writeError(w, r, errBodyTooLarge(g.maxBody))

@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
@@ -21,30 +21,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fakeClock is a settable clock shared by a store and its Gatehouses.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// fakeClock is the repository's one test clock, shared by a store and its
+// Gatehouses.
+type fakeClock = gatehousetest.Clock
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// plainHasher keeps tests fast: hashing is tested in package user. It is
+// the repository's one fast test hasher.
+var plainHasher = gatehousetest.Hasher()
 
-// plainHasher keeps tests fast: hashing is tested in package user.
-type plainHasher struct{}
-
-func (plainHasher) Hash(pw string) (string, error) { return "$test$" + pw, nil }
-func (plainHasher) Verify(enc, pw string) (bool, bool, error) {
-	if enc == "" {
-		return false, false, user.ErrNoHash
+// testHash is plainHasher's hash of password; "" (no password) for "".
+func testHash(password string) string {
+	if password == "" {
+		return ""
 	}
-	return enc == "$test$"+pw, false, nil
+	h, err := plainHasher.Hash(password)
+	if err != nil {
+		panic(err)
+	}
+	return h
 }
-func (plainHasher) VerifyDummy(string) {}
 
 type authEnv struct {
 	clock *fakeClock
@@ -58,7 +53,7 @@ type authEnv struct {
 func newAuthEnv(t *testing.T, store storage.Store, clock *fakeClock, mod func(*gatehouse.Config)) *authEnv {
 	t.Helper()
 	if clock == nil {
-		clock = &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+		clock = gatehousetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	}
 	if store == nil {
 		store = memstore.New(memstore.Config{Now: clock.Now})
@@ -69,7 +64,7 @@ func newAuthEnv(t *testing.T, store storage.Store, clock *fakeClock, mod func(*g
 		Now:     clock.Now,
 		Logger:  slog.New(slog.NewJSONHandler(&logs, nil)),
 		Service: gatehouse.Service{Name: "UNIVERSAL", Server: "server_name"},
-		Session: session.Config{Hasher: plainHasher{}},
+		Session: session.Config{Hasher: plainHasher},
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -81,7 +76,7 @@ func newAuthEnv(t *testing.T, store storage.Store, clock *fakeClock, mod func(*g
 
 func (e *authEnv) addUser(t *testing.T, username, password string, mod func(*user.User)) user.User {
 	t.Helper()
-	u := user.User{ID: "id-" + username, Username: username, Company: "acme", PasswordHash: "$test$" + password}
+	u := user.User{ID: "id-" + username, Username: username, Company: "acme", PasswordHash: testHash(password)}
 	if mod != nil {
 		mod(&u)
 	}

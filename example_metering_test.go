@@ -16,13 +16,13 @@ import (
 // and records it in the audit.
 func ExampleGatehouse_RequireQuota() {
 	ctx := context.Background()
-	g, _ := gatehouse.New(gatehouse.Config{Session: session.Config{Hasher: plainHasher{}}})
+	g, _ := gatehouse.New(gatehouse.Config{Session: session.Config{Hasher: plainHasher}})
 	defer g.Close()
 	_ = g.Store().Roles().PutRole(ctx, permissions.Role{Code: "planner", Quotas: []permissions.Quota{
 		{Service: "UNIVERSAL", MethodGroup: "PLAN", PointsPerDay: 20},
 	}})
 	_, _ = g.Store().Users().CreateUser(ctx, user.User{ID: "u1", Username: "alice", Company: "acme",
-		PasswordHash: "$test$secret", Roles: []string{"planner"}})
+		PasswordHash: testHash("secret"), Roles: []string{"planner"}})
 	res, _ := g.Sessions().Login(ctx, session.LoginRequest{Username: "alice", Password: "secret"})
 
 	plan := g.Authenticate(g.RequireQuota(gatehouse.Metered{

@@ -25,13 +25,13 @@ func FuzzAuthenticateCredentials(f *testing.F) {
 	g, err := gatehouse.New(gatehouse.Config{
 		Store:   store,
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Session: session.Config{Hasher: plainHasher{}},
+		Session: session.Config{Hasher: plainHasher},
 	})
 	if err != nil {
 		f.Fatal(err)
 	}
 	defer g.Close()
-	if _, err := store.Users().CreateUser(context.Background(), user.User{ID: "u1", Username: "alice", Company: "acme", PasswordHash: "$test$password1"}); err != nil {
+	if _, err := store.Users().CreateUser(context.Background(), user.User{ID: "u1", Username: "alice", Company: "acme", PasswordHash: testHash("password1")}); err != nil {
 		f.Fatal(err)
 	}
 	api := g.Handler()

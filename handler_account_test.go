@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -28,7 +29,7 @@ func seedAccount(u *user.User) {
 
 func newAccountEnv(t *testing.T, store storage.Store) (*authEnv, string) {
 	t.Helper()
-	c := &fakeClock{t: testStart}
+	c := gatehousetest.NewClock(testStart)
 	if store == nil {
 		store = memstoreNew(c)
 	}
@@ -293,7 +294,7 @@ func (r racingUsers) UpdateUser(ctx context.Context, u user.User) (user.User, er
 }
 
 func TestAccountUpdateConcurrentChangeIsNotLost(t *testing.T) {
-	c := &fakeClock{t: testStart}
+	c := gatehousetest.NewClock(testStart)
 	rs := &racingStore{Store: memstoreNew(c)}
 	e, tok := newAccountEnv(t, rs)
 	once := sync.Once{}
@@ -318,7 +319,7 @@ func TestAccountUpdateConcurrentChangeIsNotLost(t *testing.T) {
 }
 
 func TestAccountUpdateRecheckedAfterConflict(t *testing.T) {
-	c := &fakeClock{t: testStart}
+	c := gatehousetest.NewClock(testStart)
 	rs := &racingStore{Store: memstoreNew(c)}
 	e, tok := newAccountEnv(t, rs)
 	once := sync.Once{}
@@ -339,7 +340,7 @@ func TestAccountUpdateRecheckedAfterConflict(t *testing.T) {
 }
 
 func TestAccountUpdateEndlessConflictIs409(t *testing.T) {
-	c := &fakeClock{t: testStart}
+	c := gatehousetest.NewClock(testStart)
 	rs := &racingStore{Store: memstoreNew(c)}
 	e, tok := newAccountEnv(t, rs)
 	rs.before = func(ctx context.Context, inner storage.UserStore) {
@@ -423,7 +424,7 @@ func (a gatedAudit) AppendAudit(ctx context.Context, r storage.AuditRecord) erro
 // Config.Audit: with a buffer, PUT /account answers while the store still
 // holds the write back, and Close flushes it with the recorder's Server.
 func TestAccountUpdateAuditGoesThroughTheRecorder(t *testing.T) {
-	c := &fakeClock{t: testStart}
+	c := gatehousetest.NewClock(testStart)
 	gs := &gatedAuditStore{Store: memstoreNew(c), gate: make(chan struct{})}
 	e := newAuthEnv(t, gs, c, func(cfg *gatehouse.Config) {
 		cfg.Audit = audit.Config{Buffer: 8, Server: "recorder-node"}

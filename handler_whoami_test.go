@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -219,7 +220,7 @@ func TestSessionSectionFailureIsA500WithoutTheDocument(t *testing.T) {
 }
 
 func TestSessionDocumentStoreFailureIs503(t *testing.T) {
-	c := &fakeClock{t: testStart}
+	c := gatehousetest.NewClock(testStart)
 	inner := memstoreNew(c)
 	e := newAuthEnv(t, &paramsDownStore{Store: inner}, c, nil)
 	e.addUser(t, "u1", "pw", nil)
@@ -269,7 +270,7 @@ func TestUserDocument(t *testing.T) {
 			rec := e.do(t, nil, req{method: "GET", path: "/user", cookie: e.cookie(t, c.name, "pw").Value})
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 			assert.JSONEq(t, c.want, rec.Body.String())
-			assert.NotContains(t, rec.Body.String(), "$test$", "never the hash")
+			assert.NotContains(t, rec.Body.String(), gatehousetest.HashPrefix, "never the hash")
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -37,7 +38,7 @@ type meteringEnv struct {
 
 func newMeteringEnv(t *testing.T, mod func(*gatehouse.Config)) *meteringEnv {
 	t.Helper()
-	e := newAuthEnv(t, nil, &fakeClock{t: meteringNow}, mod)
+	e := newAuthEnv(t, nil, gatehousetest.NewClock(meteringNow), mod)
 	t.Cleanup(func() { _ = e.g.Close() })
 	ctx := context.Background()
 	require.NoError(t, e.store.Roles().PutRole(ctx, permissions.Role{Code: "planner", Quotas: []permissions.Quota{planQuota}}))

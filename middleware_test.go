@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -303,7 +304,7 @@ func (s faultAudit) AppendAudit(ctx context.Context, r storage.AuditRecord) erro
 // no failure turns into an authenticated request or a reported success
 // that did not happen.
 func TestFaultInjection(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clock := gatehousetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	for k := int64(1); ; k++ {
 		fs := &faultStore{Store: newMem(clock)}
 		e := newAuthEnv(t, fs, clock, func(c *gatehouse.Config) {})
@@ -349,12 +350,16 @@ func TestFaultInjection(t *testing.T) {
 		u, err := fs.Store.Users().GetUser(context.Background(), "id-alice")
 		require.NoError(t, err)
 		if code == http.StatusOK {
-			assert.Equal(t, "$test$password-2", u.PasswordHash, "k=%d: reported success that did not happen", k)
+			assert.Equal(t, testHash("password-2"), u.PasswordHash, "k=%d: reported success that did not happen", k)
 		} else {
-			assert.Equal(t, "$test$password1", u.PasswordHash, "k=%d: reported failure, but the password changed", k)
+			assert.Equal(t, testHash("password1"), u.PasswordHash, "k=%d: reported failure, but the password changed", k)
 		}
 		// Logout: 204 means the session is revoked.
-		tok2 := e.token(t, "alice", strings.TrimPrefix(u.PasswordHash, "$test$"))
+		password := "password1"
+		if u.PasswordHash == testHash("password-2") {
+			password = "password-2"
+		}
+		tok2 := e.token(t, "alice", password)
 		fs.n.Store(0)
 		fs.k.Store(k)
 		code = step(req{method: "POST", path: "/logout", header: bearer(tok2)}, nil)

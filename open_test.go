@@ -32,7 +32,7 @@ func TestOpenTakesTheServiceFromTheDataFile(t *testing.T) {
 	data, err := datafile.Parse([]byte(openData))
 	require.NoError(t, err)
 	g, err := gatehouse.Open(context.Background(), gatehouse.Config{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Session: session.Config{Hasher: plainHasher{}},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Session: session.Config{Hasher: plainHasher},
 	}, data)
 	require.NoError(t, err)
 	defer g.Close()

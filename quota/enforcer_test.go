@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -19,20 +20,15 @@ import (
 
 var utc3 = time.FixedZone("UTC+3", 3*3600)
 
-// clock is a settable clock shared by the store and the enforcer.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+// clock is the repository's one test clock, shared by the store and the
+// enforcer.
+type clock = gatehousetest.Clock
 
 func setup(t *testing.T, start string) (*quota.Enforcer, storage.CounterStore, *clock) {
 	t.Helper()
 	tm, err := time.Parse(time.RFC3339, start)
 	require.NoError(t, err)
-	c := &clock{t: tm}
+	c := gatehousetest.NewClock(tm)
 	s := memstore.New(memstore.Config{Now: c.Now})
 	t.Cleanup(func() { _ = s.Close() })
 	e, err := quota.New(s.Counters(), quota.Config{Now: c.Now})

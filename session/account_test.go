@@ -98,13 +98,13 @@ func newAccountFixture(t *testing.T, cfg session.Config, mod func(*user.User), m
 	keys, err := token.NewKeySet(k)
 	require.NoError(t, err)
 	cfg.Now = func() time.Time { return now }
-	cfg.Hasher = fastHasher{}
+	cfg.Hasher = fastHasher
 	for _, mk := range mkAudit {
 		cfg.Audit = mk(st.Audit())
 	}
 	m, err := session.New(st, keys, cfg)
 	require.NoError(t, err)
-	h, err := fastHasher{}.Hash("password1")
+	h, err := fastHasher.Hash("password1")
 	require.NoError(t, err)
 	u := user.User{ID: "id-alice", Username: "alice", Company: "acme", Name: "Alice", PasswordHash: h}
 	if mod != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
@@ -14,19 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// clock is a settable fake clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// clock is the repository's one test clock.
+type clock = gatehousetest.Clock
 
 var (
 	hasherOnce sync.Once
@@ -52,7 +42,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg session.Config) *fixture {
 	t.Helper()
-	c := &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	c := gatehousetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	st := memstore.New(memstore.Config{Now: c.Now})
 	k, err := token.GenerateEd25519("")
 	require.NoError(t, err)
@@ -60,7 +50,7 @@ func newFixture(t testing.TB, cfg session.Config) *fixture {
 	require.NoError(t, err)
 	cfg.Now = c.Now
 	if cfg.Hasher == nil {
-		cfg.Hasher = fastHasher{}
+		cfg.Hasher = fastHasher
 	}
 	m, err := session.New(st, keys, cfg)
 	require.NoError(t, err)
@@ -69,7 +59,7 @@ func newFixture(t testing.TB, cfg session.Config) *fixture {
 
 func (f *fixture) addUser(t testing.TB, username, password string, mod func(*user.User)) user.User {
 	t.Helper()
-	h, err := fastHasher{}.Hash(password)
+	h, err := fastHasher.Hash(password)
 	require.NoError(t, err)
 	u := user.User{ID: "id-" + username, Username: username, Company: "acme", PasswordHash: h}
 	if mod != nil {
@@ -86,15 +76,7 @@ func (f *fixture) audits(t testing.TB, company string) []storage.AuditRecord {
 	return page.Records
 }
 
-// fastHasher is a plain-text "hasher" for tests that are not about hashing:
-// real bcrypt under -race on a shared machine takes seconds per login.
-type fastHasher struct{}
-
-func (fastHasher) Hash(pw string) (string, error) { return "$test$" + pw, nil }
-func (fastHasher) Verify(enc, pw string) (bool, bool, error) {
-	if enc == "" {
-		return false, false, user.ErrNoHash
-	}
-	return enc == "$test$"+pw, false, nil
-}
-func (fastHasher) VerifyDummy(string) {}
+// fastHasher is the repository's one fast test hasher, for tests that are
+// not about hashing: real bcrypt under -race on a shared machine takes
+// seconds per login.
+var fastHasher = gatehousetest.Hasher()

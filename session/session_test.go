@@ -247,7 +247,7 @@ func TestThrottleUnknownUserSameAsKnown(t *testing.T) {
 
 func TestThrottleAtomicUnderConcurrency(t *testing.T) {
 	var verifies atomic.Int64
-	h := &countingHasher{Hasher: fastHasher{}, n: &verifies}
+	h := &countingHasher{Hasher: fastHasher, n: &verifies}
 	f := newFixture(t, session.Config{Hasher: h, MaxConcurrentHashes: 400, HashWait: time.Minute,
 		Throttle: session.Throttle{PerUsername: session.Limit{MaxFailures: 5}, PerAddress: session.Limit{MaxFailures: -1}}})
 	f.addUser(t, "alice", "password1", nil)
@@ -278,7 +278,7 @@ func TestPerAddressThrottle(t *testing.T) {
 
 func TestBusy(t *testing.T) {
 	block := make(chan struct{})
-	h := &blockingHasher{Hasher: fastHasher{}, block: block}
+	h := &blockingHasher{Hasher: fastHasher, block: block}
 	f := newFixture(t, session.Config{Hasher: h, MaxConcurrentHashes: 1, HashWait: 10 * time.Millisecond})
 	f.addUser(t, "alice", "password1", nil)
 	done := make(chan error)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/token"
 )
 
@@ -20,7 +21,7 @@ import (
 //
 //	go test ./token -run '^$' -fuzz FuzzVerify -fuzztime 30s
 func FuzzVerify(f *testing.F) {
-	clock := &fakeClock{t: start}
+	clock := gatehousetest.NewClock(start)
 	edPriv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
 	secret := bytes.Repeat([]byte{9}, 32)
 	ed, err := token.NewEd25519Key("ed1", edPriv)

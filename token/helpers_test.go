@@ -17,29 +17,15 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/token"
 )
 
 // start is the fake clock's starting time.
 var start = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// fakeClock is an injected clock, moved by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+// fakeClock is the repository's one test clock.
+type fakeClock = gatehousetest.Clock
 
 // Generating RSA keys is slow: one per test binary.
 var rsaPriv = sync.OnceValue(func() *rsa.PrivateKey {
@@ -67,7 +53,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{clock: &fakeClock{t: start}, rsa: rsaPriv(), keys: map[string]*token.Key{}}
+	f := &fixture{clock: gatehousetest.NewClock(start), rsa: rsaPriv(), keys: map[string]*token.Key{}}
 	_, f.edPriv, _ = ed25519.GenerateKey(rand.Reader)
 	var err error
 	f.ecPriv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

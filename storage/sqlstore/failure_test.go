@@ -150,7 +150,7 @@ func newFaultEnv(t *testing.T, db *sqlstore.Store, hot *redisstore.Store, backen
 	in := newInstance(t, "node-a", store, keys, session.Limit{})
 	_, err = store.Users().CreateUser(context.Background(), user.User{
 		ID: "id-alice", Username: "alice", Company: "acme", Name: "Alice Old", Email: "old@example.com",
-		PasswordHash: "$test$password1",
+		PasswordHash: testHash("password1"),
 	})
 	require.NoError(t, err)
 	return &faultEnv{instance: in, hooks: h, backends: backends, sessions: sessions, users: users}

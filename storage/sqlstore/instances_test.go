@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -61,17 +62,17 @@ func deployments() map[string]func(t *testing.T) (a, b storage.Store) {
 }
 
 // plainHasher keeps the tests fast under -race: hashing is tested in
-// package user, and nothing here depends on its cost.
-type plainHasher struct{}
+// package user. It is the repository's one fast test hasher.
+var plainHasher = gatehousetest.Hasher()
 
-func (plainHasher) Hash(pw string) (string, error) { return "$test$" + pw, nil }
-func (plainHasher) Verify(enc, pw string) (bool, bool, error) {
-	if enc == "" {
-		return false, false, user.ErrNoHash
+// testHash is plainHasher's hash of password.
+func testHash(password string) string {
+	h, err := plainHasher.Hash(password)
+	if err != nil {
+		panic(err)
 	}
-	return enc == "$test$"+pw, false, nil
+	return h
 }
-func (plainHasher) VerifyDummy(string) {}
 
 // planRoute is the metered host operation of the quota tests.
 var planRoute = gatehouse.Metered{Service: "UNIVERSAL", MethodGroup: "PLAN", Operation: "run_plan"}
@@ -96,7 +97,7 @@ func newInstance(t *testing.T, name string, store storage.Store, keys *token.Key
 		Keys:    keys,
 		Logger:  slog.New(slog.DiscardHandler),
 		Service: gatehouse.Service{Name: "UNIVERSAL", Server: name},
-		Session: session.Config{Hasher: plainHasher{}, Throttle: session.Throttle{PerUsername: limit}},
+		Session: session.Config{Hasher: plainHasher, Throttle: session.Throttle{PerUsername: limit}},
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { g.Close() })
@@ -195,7 +196,7 @@ func (c cluster) addUser(t *testing.T, username string, roles ...string) user.Us
 	t.Helper()
 	u, err := c.a.store.Users().CreateUser(context.Background(), user.User{
 		ID: "id-" + username, Username: username, Company: "acme",
-		PasswordHash: "$test$password1", Roles: roles,
+		PasswordHash: testHash("password1"), Roles: roles,
 	})
 	require.NoError(t, err)
 	return u

@@ -119,10 +119,6 @@ func New(t TB, opts ...Option) *Env {
 	}
 	t.Cleanup(func() { _ = g.Close() })
 	e := &Env{G: g, Handler: g.Handler(), Store: g.Store(), Clock: o.clock, passwords: map[string]string{}}
-	hasher := cfg.Session.Hasher
-	if hasher == nil {
-		hasher = Hasher()
-	}
 	for _, p := range o.paths {
 		d, err := datafile.Read(p)
 		if err != nil {

@@ -144,10 +144,6 @@ func selectAudit(rs []storage.AuditRecord, ns ...int) []string {
 	return traceCodes(out)
 }
 
-func auditChecks() []check {
-	return append(auditRecordChecks(), auditQueryChecks()...)
-}
-
 func auditRecordChecks() []check {
 	return []check{
 		{"a store should append an audit record and return it with its attachments", func(t reporter, e *env) {

@@ -49,7 +49,7 @@
 //
 // # Authentication
 //
-// POST /token (seed 004) returns a JWT as a JSON string; POST /login sets the
+// POST /token returns a JWT as a JSON string; POST /login sets the
 // session cookie (SID by default: HttpOnly, SameSite=Lax, Path=/, Secure
 // unless Config.InsecureCookie); POST /token/check answers {valid, roles}
 // and never an error status; POST /password changes the password, ending
@@ -65,21 +65,27 @@
 //
 // # Who am I
 //
-// GET /session serves the session document of seed 000 ([SessionDocument];
+// The documents and the error body have the shapes of five existing APIs:
+// the CRM session document, the telephony and EDI "current user"
+// endpoints, Jmix's /userInfo and /permissions, and the account service.
+// docs/compatible-apis.md in the repository says which endpoint serves
+// each, in which shape, and where it is tested.
+//
+// GET /session serves the CRM session document ([SessionDocument];
 // the host adds its own sections through Config.SessionSections, see
 // [SessionSection]), GET /user the [UserDocument], GET /userInfo and GET
-// /permissions seed 003's documents, GET and PUT /account seed 004's
+// /permissions Jmix's documents, GET and PUT /account the account service's
 // [AccountDocument] (PUT changes only name, email and phone; see
 // [TimezoneOffset] for its timezone). A host serving them at its own paths
 // or in its own shapes calls [Gatehouse.SessionDocument],
 // [Gatehouse.PermissionsDocument], [NewUserDocument] or
 // [NewAccountDocument] behind [Gatehouse.Authenticate]; examples/seeds does
-// so for all five seeds. Package gatehousetest helps test such handlers.
+// so for all five APIs. Package gatehousetest helps test such handlers.
 //
 // # Audit and quotas
 //
 // GET /audit, GET /trace/{tracecode}, GET /statistics, GET
-// /statistics/report and GET /quotas (seed 004) need a session. A user sees
+// /statistics/report and GET /quotas need a session. A user sees
 // their own actions, their company's with the specific permission
 // audit_read_all or as admin, never another company's (package audit). The
 // report is written by Config.ReportWriter, 501 without one; the XLSX writer
@@ -90,8 +96,8 @@
 //
 // # Errors
 //
-// Every 4xx and 5xx answer has the body of the account service (seed 004),
-// see [ErrorBody]: a tracedata object whose code is the request's trace code,
+// Every 4xx and 5xx answer has the body of the account service, see
+// [ErrorBody]: a tracedata object whose code is the request's trace code,
 // also sent as the X-Trace-Code header and logged with log/slog, and a
 // message that names the field and the rule for a 400. 5xx bodies never carry
 // internals. JSON request bodies over 1 MiB get 413, a wrong Content-Type

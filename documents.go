@@ -19,7 +19,7 @@ import (
 const DefaultLocale = "en"
 
 // SessionSection contributes one top-level section of the session document
-// (seed 000's alerts, events, quick_actions, domain, or any other key the
+// (the CRM's alerts, events, quick_actions, domain, or any other key the
 // host's front end reads). Section is called once per GET /session (and per
 // Gatehouse.SessionDocument call) with the authenticated caller; it may be
 // called concurrently for different requests. Its value is encoded with
@@ -46,7 +46,7 @@ const (
 	keySessionParameters = "session_parameters"
 )
 
-// SessionDocument is the session document of GET /session (seed 000). It
+// SessionDocument is the CRM session document, served by GET /session. It
 // encodes as one JSON object: the four keys gatehouse fills, then every
 // entry of Sections at the top level beside them.
 type SessionDocument struct {
@@ -132,7 +132,7 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// SessionDocument builds the session document of a (seed 000): what GET
+// SessionDocument builds the CRM session document of a: what GET
 // /session serves, for hosts that serve it at a path or in a shape of
 // their own. It reads the system parameters from the store and calls every
 // SessionSection, in the order of their names. Any error (a store failure,
@@ -204,8 +204,9 @@ func (g *Gatehouse) locale(u *user.User) string {
 	return u.Locale
 }
 
-// UserDocument is the document of GET /user (DESIGN §5; the common ground
-// of seeds 001 and 002). Optional fields the user has not set are null;
+// UserDocument is the document of GET /user: the common ground of the
+// telephony and EDI "current user" endpoints, which a host reshapes into
+// either (see examples/seeds). Optional fields the user has not set are null;
 // emails is the e-mail address as a list ([] without one), access is "full"
 // or "read_only", timezone the IANA name ("UTC" when unset), roles the codes
 // the user holds (not the included ones) and attributes the application
@@ -258,7 +259,7 @@ func optional(s string) *string {
 	return &s
 }
 
-// UserInfoDocument is the document of GET /userInfo (seed 003).
+// UserInfoDocument is the document of GET /userInfo, as in Jmix.
 type UserInfoDocument struct {
 	Username string `json:"username"`
 	// Locale is the user's locale, or Config.DefaultLocale when unset.
@@ -270,7 +271,7 @@ func (g *Gatehouse) UserInfo(u *user.User) UserInfoDocument {
 	return UserInfoDocument{Username: u.Username, Locale: g.locale(u)}
 }
 
-// PermissionsDocument returns the GET /permissions document of a (seed 003
+// PermissionsDocument returns the GET /permissions document of a (Jmix's,
 // plus specifics) over the application schema kept in the store. Its
 // specifics are the deployment's catalogue (permissions.Set.Catalogue):
 // every name any role grants and every name the applied data file
@@ -306,7 +307,7 @@ func (g *Gatehouse) setDeclaredSpecifics(names []string) {
 	g.specifics.Store(&all)
 }
 
-// AccountDocument is the document of GET and PUT /account (seed 004).
+// AccountDocument is the account service's document of GET and PUT /account.
 // Name, Email and Phone are null when unset; Timezone is the whole-hour
 // UTC offset of the user's IANA zone at the time of the request (see
 // [TimezoneOffset]).
@@ -327,11 +328,11 @@ func NewAccountDocument(u *user.User, now time.Time) AccountDocument {
 	}
 }
 
-// TimezoneOffset returns seed 004's "timezone" of an IANA zone at time t:
-// the zone's UTC offset in whole hours, truncated toward zero (Asia/Kolkata,
-// +5:30, is 5) and clamped to −12..12 (Pacific/Kiritimati, +14, is 12). It
-// follows daylight saving time: Europe/Berlin is 1 in winter and 2 in
-// summer. An empty or unknown zone is 0 (UTC).
+// TimezoneOffset returns the account service's "timezone" of an IANA zone at
+// time t: the zone's UTC offset in whole hours, truncated toward zero
+// (Asia/Kolkata, +5:30, is 5) and clamped to −12..12 (Pacific/Kiritimati,
+// +14, is 12). It follows daylight saving time: Europe/Berlin is 1 in winter
+// and 2 in summer. An empty or unknown zone is 0 (UTC).
 func TimezoneOffset(zone string, t time.Time) int {
 	if zone == "" || zone == "Local" {
 		return 0

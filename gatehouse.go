@@ -18,8 +18,8 @@ import (
 	"github.com/gatehouse-go/gatehouse/token"
 )
 
-// Version is a service version, as GET /version reports it (seed 004):
-// Major 1..100, Minor 0..111, Build 1..64 characters.
+// Version is a service version, as GET /version reports it (the account
+// service's): Major 1..100, Minor 0..111, Build 1..64 characters.
 type Version struct {
 	Major int    `json:"major"`
 	Minor int    `json:"minor"`
@@ -76,7 +76,7 @@ type Config struct {
 	// ones above, its Service and Server to Service's, and its token
 	// issuer and audience to Service.Name.
 	Session session.Config
-	// CookieName names the session cookie; empty means "SID" (seed 002).
+	// CookieName names the session cookie; empty means "SID" (the EDI API's).
 	// HostCookieName ("__Host-SID") is recommended where the API is
 	// served over HTTPS at the root of its host: browsers then refuse the
 	// cookie unless it is Secure, has Path=/ and no Domain. A request that
@@ -92,7 +92,7 @@ type Config struct {
 	// means X-Forwarded-For is ignored.
 	TrustedProxies []netip.Prefix
 	// SessionSections are the host's sections of the session document
-	// (GET /session, seed 000), by top-level key: "alerts", "events",
+	// (GET /session, the CRM's), by top-level key: "alerts", "events",
 	// "quick_actions", "domain" or any other name but the four gatehouse
 	// fills (sessioninfo, session_roles, session_role_params,
 	// session_parameters), which New refuses.

@@ -10,8 +10,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// serveAccount answers GET /account with the caller's account document
-// (seed 004).
+// serveAccount answers GET /account with the caller's account document.
 func (g *Gatehouse) serveAccount(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	return writeJSON(w, http.StatusOK, NewAccountDocument(&a.User, g.now()))
 }
@@ -30,15 +29,16 @@ type fieldChange struct {
 	value string
 }
 
-// serveAccountUpdate answers PUT /account (seed 004). Only name, email and
+// serveAccountUpdate answers PUT /account. Only name, email and
 // phone change:
 //
 //   - username and company_key are required and must equal the stored
 //     values; timezone, when given, must be −12..12 and equal the stored
 //     zone's current offset (GET /account). Otherwise 400 naming the field.
-//   - name, email and phone, when given as a string, must pass the seed-004
-//     limits (2..256, 5..256 and an address, 5..32) and replace the stored
-//     value; JSON null clears the field; a field left out is unchanged.
+//   - name, email and phone, when given as a string, must pass the account
+//     service's limits (2..256, 5..256 and an address, 5..32) and replace
+//     the stored value; JSON null clears the field; a field left out is
+//     unchanged.
 //   - the write is session.Manager.UpdateAccount's, optimistic: on a
 //     version conflict the user is read again, the same changes are applied
 //     to what is stored now, and the write retried, so a concurrent change

@@ -12,7 +12,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// tokenRequest is the body of POST /token (seed 004).
+// tokenRequest is the body of POST /token.
 type tokenRequest struct {
 	Username   *string `json:"username"`
 	Password   *string `json:"password"`
@@ -46,7 +46,8 @@ func (g *Gatehouse) serveToken(w http.ResponseWriter, r *http.Request, a *sessio
 	return writeJSON(w, http.StatusOK, res.Token)
 }
 
-// credentialsFields checks username and password as seed 004 limits them.
+// credentialsFields checks username and password as the account service
+// limits them.
 func credentialsFields(username, password *string) (string, string, error) {
 	if username == nil {
 		return "", "", errorf(http.StatusBadRequest, "username: is required (required)")
@@ -108,7 +109,7 @@ func credentialError(err error, wrong string, wrongStatus int) error {
 	return errUnavailable(err)
 }
 
-// tokenCheck is the answer of POST /token/check (seed 004).
+// tokenCheck is the answer of POST /token/check.
 type tokenCheck struct {
 	Valid bool     `json:"valid"`
 	Roles []string `json:"roles"`
@@ -134,7 +135,7 @@ func (g *Gatehouse) serveTokenCheck(w http.ResponseWriter, r *http.Request, a *s
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// passwordRequest is the body of POST /password (seed 004).
+// passwordRequest is the body of POST /password.
 type passwordRequest struct {
 	CurrentPassword *string `json:"current_password"`
 	NewPassword     *string `json:"new_password"`

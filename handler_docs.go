@@ -80,19 +80,19 @@ func docsRedirect(location string) handlerFunc {
 	}
 }
 
-// Limits of the filename of GET /docs/{filename} (seed 004).
+// Limits of the filename of GET /docs/{filename}, as the account service
+// sets them.
 const (
 	minDocsFilename = 6
 	maxDocsFilename = 128
 )
 
-// serve answers GET /docs/{filename} (seed 004) with the API
-// documentation: DocsOpenAPIJSON, DocsOpenAPIYAML or DocsHTML. A filename
-// outside 6..128 characters is a 400 naming the parameter, with the usual
-// error body. An unknown filename is a 404 with the body seed 004 documents
-// for this endpoint, [DocsErrorBody], whose resource_id is the filename
-// asked for. Nothing needs a session: the document describes the API, not
-// its data.
+// serve answers GET /docs/{filename} with the API documentation:
+// DocsOpenAPIJSON, DocsOpenAPIYAML or DocsHTML. A filename outside 6..128
+// characters is a 400 naming the parameter, with the usual error body. An
+// unknown filename is a 404 with the body the account service documents for
+// this endpoint, [DocsErrorBody], whose resource_id is the filename asked
+// for. Nothing needs a session: the document describes the API, not its data.
 func (d *docsFiles) serve(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 	name := r.PathValue("filename")
 	if n := utf8.RuneCountInString(name); n < minDocsFilename || n > maxDocsFilename {
@@ -121,8 +121,8 @@ func (d *docsFiles) serve(w http.ResponseWriter, r *http.Request, _ *session.Aut
 	return nil
 }
 
-// DocsErrorBody is the body of a 404 of GET /docs/{filename}: seed 004
-// documents this shape, not the usual [ErrorBody], for that endpoint.
+// DocsErrorBody is the body of a 404 of GET /docs/{filename}: the account
+// service documents this shape, not the usual [ErrorBody], for that endpoint.
 // ResourceID is the file name that was asked for.
 type DocsErrorBody struct {
 	ResourceID string          `json:"resource_id"`

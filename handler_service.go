@@ -7,7 +7,7 @@ import (
 )
 
 // serveHealth answers GET /health with {"health": 1} when the store answers
-// its ping and {"health": 0} when it does not (seed 004). The status is 200
+// its ping and {"health": 0} when it does not. The status is 200
 // either way: the number is the answer.
 func (g *Gatehouse) serveHealth(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 	return writeJSON(w, http.StatusOK, struct {

@@ -7,7 +7,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/session"
 )
 
-// serveSession answers GET /session with the session document (seed 000).
+// serveSession answers GET /session with the CRM session document.
 // A store failure is 503; a failing SessionSection is 500, and nothing of
 // the document is sent.
 func (g *Gatehouse) serveSession(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
@@ -27,13 +27,13 @@ func (g *Gatehouse) serveUser(w http.ResponseWriter, r *http.Request, a *session
 	return writeJSON(w, http.StatusOK, NewUserDocument(&a.User))
 }
 
-// serveUserInfo answers GET /userInfo with {username, locale} (seed 003).
+// serveUserInfo answers GET /userInfo with {username, locale}, as Jmix does.
 func (g *Gatehouse) serveUserInfo(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	return writeJSON(w, http.StatusOK, g.UserInfo(&a.User))
 }
 
 // servePermissions answers GET /permissions with the caller's permissions
-// over the stored schema (seed 003, plus specifics).
+// over the stored schema (Jmix's document, plus specifics).
 func (g *Gatehouse) servePermissions(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
 	doc, err := g.PermissionsDocument(r.Context(), a)
 	if err != nil {

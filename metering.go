@@ -17,12 +17,12 @@ import (
 // Metered describes a host operation that [Gatehouse.RequireQuota] charges
 // to the caller's quota and records in the audit.
 type Metered struct {
-	// Service and MethodGroup select the quota (seed 004's service_name
-	// and method_group).
+	// Service and MethodGroup select the quota (the account service's
+	// service_name and method_group).
 	Service     string
 	MethodGroup string
-	// Operation is the audit operation id (seed 004's operation_id, such as
-	// "run_plan_calculation"). Required.
+	// Operation is the audit operation id (the account service's
+	// operation_id, such as "run_plan_calculation"). Required.
 	Operation string
 	// Points returns what a request costs. Nil means 1. A negative value
 	// is a bug of the host, answered 500.
@@ -42,7 +42,7 @@ var ErrNoMeteredAction = errors.New("gatehouse: no metered action in this contex
 // audit action per request.
 //
 // A request that would exceed a limit (see package quota) gets 429 with the
-// seed-004 error body and Retry-After: when the day, the date window or a
+// error body and Retry-After: when the day, the date window or a
 // concurrency slot frees up. A request over points_per_request gets 429
 // without Retry-After: the same request can never pass. A user with no quota
 // for the service and method group gets 403 (admins are not limited there);

@@ -13,7 +13,7 @@ import (
 // bearer token (Authorization: Bearer) or the session cookie, applies the
 // live-session rule (see package session) and calls next with the
 // *session.Auth in the request context (session.FromContext). Otherwise it
-// answers with the seed-004 error body:
+// answers with the account service's error body:
 //
 //   - 401 with WWW-Authenticate: Bearer when there is no live session
 //     (also for an Authorization header of another scheme, and for a
@@ -24,7 +24,8 @@ import (
 //     http.CrossOriginProtection refuses (a cross-site form or fetch); a
 //     bearer token is no ambient credential and skips that check;
 //   - 403 for a read_only user's request with a method other than GET,
-//     HEAD and OPTIONS (seed 001); X-HTTP-Method-Override is ignored;
+//     HEAD and OPTIONS (read_only as the telephony API has it);
+//     X-HTTP-Method-Override is ignored;
 //   - 503 when the store fails (nobody is authenticated then).
 //
 // The error's tracedata client is "<company>_|_<username>" once the caller

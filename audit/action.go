@@ -15,8 +15,9 @@ type Action struct {
 	TraceCode string
 	// Time is when the action happened; zero means the recorder's clock.
 	Time time.Time
-	// Service, OperationID and MethodGroup say what was done (seed 004's
-	// service_name, operation_id and method_group). OperationID is required.
+	// Service, OperationID and MethodGroup say what was done (the account
+	// service's service_name, operation_id and method_group). OperationID is
+	// required.
 	Service     string
 	OperationID string
 	MethodGroup string

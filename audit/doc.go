@@ -1,6 +1,6 @@
 // Package audit records actions — gatehouse's own security events and the
-// host's operations — and answers the seed-004 questions about them: the
-// action log (GET /audit), the data attached to one action (GET
+// host's operations — and answers the account service's questions about them:
+// the action log (GET /audit), the data attached to one action (GET
 // /trace/{tracecode}) and per-day usage statistics (GET /statistics and its
 // XLSX report). It never imports net/http: the root package gatehouse turns
 // its results and errors into responses.

@@ -8,7 +8,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// PageDocument is the GET /audit response body (seed 004).
+// PageDocument is the GET /audit response body of the account service.
 type PageDocument struct {
 	Actions    []ActionDocument `json:"actions"`
 	Statistics PageStatistics   `json:"statistics"`
@@ -35,7 +35,7 @@ type ActionDocument struct {
 	Statistics  ActionStatistic `json:"statistics"`
 }
 
-// TraceData identifies an action as seed 004's tracedata does.
+// TraceData identifies an action as the account service's tracedata does.
 type TraceData struct {
 	Code      string `json:"code"`
 	Client    string `json:"client"`

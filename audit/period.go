@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// MaxPeriodDays is the longest statistics period (seed 004: at most 3653
-// dates).
+// MaxPeriodDays is the longest statistics period (the account service
+// allows at most 3653 dates).
 const MaxPeriodDays = 3653
 
 // DateLayout is the layout of the statistics dates (YYYY-MM-DD).
@@ -35,14 +35,14 @@ func (p Period) Empty() bool { return p.To.Before(p.From) }
 // for a viewer in loc at time now. Both are dates YYYY-MM-DD; to is
 // inclusive ("по которую включительно").
 //
-// Seed 004 says: with no period the statistics cover the current month, from
-// its first day up to the current day, not including it; from defaults to the
-// first day of the current month; to defaults to yesterday. So the defaults
-// are from = first of this month, to = yesterday, included — the only
-// reading under which the endpoint's sentences agree with each other and
-// with "to is inclusive" (the parenthesis "не включая его" after "yesterday"
-// would otherwise also drop yesterday and contradict the first sentence). On
-// the first day of a month the default period is empty.
+// The account service says: with no period the statistics cover the current
+// month, from its first day up to the current day, not including it; from
+// defaults to the first day of the current month; to defaults to yesterday.
+// So the defaults are from = first of this month, to = yesterday, included —
+// the only reading under which the endpoint's sentences agree with each other
+// and with "to is inclusive" (the parenthesis "не включая его" after
+// "yesterday" would otherwise also drop yesterday and contradict the first
+// sentence). On the first day of a month the default period is empty.
 //
 // An explicit to before from is an error naming to; a period longer than
 // MaxPeriodDays is an error naming to (or from when to was defaulted).
@@ -51,8 +51,8 @@ func StatisticsPeriod(v url.Values, now time.Time, loc *time.Location) (Period, 
 	return period(v, today, today.AddDate(0, 0, -1))
 }
 
-// ReportPeriod is StatisticsPeriod for GET /statistics/report. Seed 004
-// words its default for to differently: "the current day, not including
+// ReportPeriod is StatisticsPeriod for GET /statistics/report. The account
+// service words its default for to differently: "the current day, not including
 // it" — an exclusive bound at today, which is the same last day as
 // StatisticsPeriod's inclusive yesterday. Explicit values behave as there:
 // to is inclusive.

@@ -11,7 +11,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// Limits of the GET /audit parameters (seed 004).
+// Limits of the GET /audit parameters, as the account service sets them.
 const (
 	MaxOffset    = 10_000_000
 	MaxLimit     = 10_000_000

@@ -10,8 +10,8 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// Statistics is the GET /statistics response body (seed 004): one entry per
-// day of the period, in order.
+// Statistics is the GET /statistics response body of the account service: one
+// entry per day of the period, in order.
 type Statistics struct {
 	Username string           `json:"username"`
 	Dates    []DateStatistics `json:"dates"`

@@ -1,7 +1,7 @@
 // Package permissions defines roles and their grants: what a user may do with
 // the application's entities (create, read, update, delete), how visible each
 // entity attribute is (hidden, read, modify), and which specific, named
-// operations they may run, in the target vocabulary of Jmix (seed 003).
+// operations they may run, in the target vocabulary of Jmix's /permissions.
 //
 // A [Role] decodes from the role object of the gatehouse data file.
 // [Role.Validate] and [ValidateRoles] check roles before they are stored:
@@ -18,7 +18,7 @@
 //
 //	Customer:create   an entity operation (create, read, update, delete): 0 or 1
 //	Customer:name     an entity attribute: 0 hidden, 1 read, 2 modify
-//	report_gen        a specific permission (seed 000's bp_process_roles_list): 0 or 1
+//	report_gen        a specific permission (the CRM's bp_process_roles_list): 0 or 1
 //
 // "*" stands for every entity, attribute or specific name. After the colon, the
 // four operation names always mean the operation, so an attribute named "read"
@@ -50,7 +50,7 @@
 // read, no specific permission. Admin users ([CompileConfig].Admin) are
 // allowed everything, still capped by read-only.
 //
-// Settled where DESIGN is silent:
+// Settled here, where the compatible APIs are silent:
 //   - A held or base role code that names no known role is an error wrapping
 //     [ErrUnknownRole], not a silent deny, so a misconfiguration shows; the
 //     caller must deny while it lasts. A cycle through Base wraps [ErrCycle].
@@ -82,11 +82,11 @@
 // it keeps copies of its roles, so later changes to them do not reach it:
 // compile again when a role or the user changes.
 //
-// [Set.Document] builds the /permissions document (seed 003) for the
+// [Set.Document] builds Jmix's /permissions document for the
 // application's [Schema]; [Set.Explain] tells which role and grant, or which
 // cap, decided a target, or that nothing granted it. [Set.Roles],
 // [Set.Params], [Set.Specifics] and [Set.Quotas] feed the session document
-// (seed 000) and quota enforcement (seed 004).
+// and quota enforcement.
 //
 // # Field guard
 //

@@ -9,7 +9,7 @@ import (
 // names: the "schema" of the gatehouse data file.
 type Schema = map[string][]string
 
-// Document is the /permissions document (seed 003, DESIGN §5): the value of
+// Document is Jmix's /permissions document, with specifics: the value of
 // every entity operation and attribute target of a schema, and of every
 // specific permission of the deployment's catalogue ([Set.Catalogue]).
 type Document struct {
@@ -33,7 +33,7 @@ type TargetValue struct {
 // Entities are sorted by name, each with its four operations in the order
 // create, read, update, delete. Attributes follow the sorted entities, each
 // entity's attributes in the order the schema lists them (a repeated name
-// once), as seed 003 does. Specifics are the names of
+// once), as Jmix does. Specifics are the names of
 // [Set.Catalogue](declared...) — every name a known role grants, and the
 // declared ones — sorted, each with whether s allows it: a "*" grant or an
 // admin shows as 1 on every name, and "*" is never a target, so a client

@@ -67,7 +67,7 @@ func (o *Op) UnmarshalText(b []byte) error {
 
 // Access is how visible an entity attribute is: [Hidden], [Read] or
 // [Modify], ordered so that a larger value allows more. The numbers are
-// those of Jmix's /permissions document (seed 003).
+// those of Jmix's /permissions document.
 type Access uint8
 
 // Attribute access levels.
@@ -117,7 +117,7 @@ func (a *Access) UnmarshalText(b []byte) error {
 }
 
 // Param is a role parameter: a code and value that the session document
-// lists in session_role_params (seed 000) and that override the system
+// lists in session_role_params and that override the system
 // session parameter of the same code.
 type Param struct {
 	Code  string `json:"code"`

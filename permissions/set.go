@@ -126,8 +126,8 @@ func (s *Set) Admin() bool { return s.admin }
 
 // Roles returns the codes of the roles the set combines: each held role in
 // the order held, followed depth-first by the roles it includes, each code
-// once. This is the precedence order of [Set.Params]; it suits seed 000's
-// session_roles.
+// once. This is the precedence order of [Set.Params]; it suits the CRM session
+// document's session_roles.
 func (s *Set) Roles() []string {
 	out := make([]string, len(s.roles))
 	for i := range s.roles {
@@ -136,10 +136,10 @@ func (s *Set) Roles() []string {
 	return out
 }
 
-// Params returns the role parameters of the user's roles (seed 000's
-// session_role_params), each code once. When two roles set one code, the
-// role that comes first in [Set.Roles] wins (within a role, the first
-// entry). The order is that of first appearance.
+// Params returns the role parameters of the user's roles (the CRM session
+// document's session_role_params), each code once. When two roles set one
+// code, the role that comes first in [Set.Roles] wins (within a role, the
+// first entry). The order is that of first appearance.
 func (s *Set) Params() []Param {
 	return slices.Clone(s.params)
 }
@@ -165,7 +165,7 @@ func (s *Set) Catalogue(declared ...string) []string {
 }
 
 // Specifics returns the names of [Set.Catalogue](declared...) that the
-// user may run, sorted (seed 000's bp_process_roles_list). A "*" grant or
+// user may run, sorted (the CRM's bp_process_roles_list). A "*" grant or
 // an admin allows every name of the catalogue, and "*" itself is never
 // listed; a read-only user gets none.
 func (s *Set) Specifics(declared ...string) []string {

@@ -8,7 +8,8 @@ import (
 // TargetKind tells the three kinds of [Target] apart.
 type TargetKind uint8
 
-// The kinds of target, as in seed 003 and seed 000.
+// The kinds of target, as in Jmix's /permissions and the CRM session
+// document.
 const (
 	// TargetEntityOp is "Entity:create", "Entity:read", "Entity:update" or
 	// "Entity:delete": an operation on an entity, allowed or not.

@@ -1,6 +1,6 @@
-// Package quota enforces the quotas of seed 004 — points per request, per
-// day, per date window and concurrent executions — for a service and method
-// group, over a storage.CounterStore. It never imports net/http.
+// Package quota enforces the quotas of the account service — points per
+// request, per day, per date window and concurrent executions — for a service
+// and method group, over a storage.CounterStore. It never imports net/http.
 //
 // # Quotas
 //

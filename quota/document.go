@@ -7,7 +7,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/permissions"
 )
 
-// Document is the GET /quotas response body (seed 004).
+// Document is the GET /quotas response body of the account service.
 type Document struct {
 	Base Base `json:"base"`
 }

@@ -36,7 +36,8 @@ type Auth struct {
 // credential a browser sends by itself) rather than a bearer token.
 func (a *Auth) ViaCookie() bool { return a.Claims == nil }
 
-// Client returns "<company>_|_<username>", seed 004's tracedata client.
+// Client returns "<company>_|_<username>", the account service's tracedata
+// client.
 func (a *Auth) Client() string { return a.User.Company + "_|_" + a.User.Username }
 
 // Authenticate resolves a credential to a live session (see "Live-session

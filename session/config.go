@@ -15,7 +15,7 @@ import (
 // Defaults of Config.
 const (
 	// DefaultSessionTTL is the lifetime of a session (and its tokens) when
-	// the login asks for none: 86400 s, seed 004's token default.
+	// the login asks for none: 86400 s, the account service's token default.
 	DefaultSessionTTL = token.DefaultTTL
 	// DefaultIdleTimeout ends a cookie session unused for this long (see
 	// Config.IdleTimeout). Bearer tokens have no idle timeout by default.
@@ -105,8 +105,8 @@ type Config struct {
 	// session id, the credential a browser sends by itself — not used for
 	// this long. Zero means DefaultIdleTimeout (30 minutes); negative
 	// disables it. It does not apply to bearer tokens (TokenIdleTimeout
-	// does): a token works for the lifetime it was issued with (seed 004's
-	// ttl_seconds, up to a year) unless revoked. A use of the session by
+	// does): a token works for the lifetime it was issued with (the account
+	// service's ttl_seconds, up to a year) unless revoked. A use of the session by
 	// either credential counts: the cookie of a login whose token is in use
 	// does not idle out.
 	IdleTimeout time.Duration

@@ -42,8 +42,8 @@
 // refused after Config.IdleTimeout without use, 30 minutes by default. A
 // bearer token is not: it works until the lifetime it was issued with ends
 // (POST /token's ttl_seconds, one day by default and up to a year) unless
-// its session is revoked or its user's epoch bumped, as seed 004's clients
-// expect of a token they keep for days. Config.TokenIdleTimeout, off by
+// its session is revoked or its user's epoch bumped, as the account service's
+// clients expect of a token they keep for days. Config.TokenIdleTimeout, off by
 // default, gives tokens an idle timeout of their own. A use by either
 // credential refreshes LastSeenAt, so the cookie of a login whose token is
 // in use does not idle out.

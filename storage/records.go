@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Parameter is a system session parameter (seed 000's session_parameters):
-// a code, a human title and a default value. Role params and user parameters
-// override the value for a session.
+// Parameter is a system session parameter (the CRM session document's
+// session_parameters): a code, a human title and a default value. Role params
+// and user parameters override the value for a session.
 type Parameter struct {
 	Code  string `json:"code"`
 	Title string `json:"title,omitempty"`
@@ -59,13 +59,14 @@ type Session struct {
 // Flow is the direction of an audit attachment: [FlowInput] or [FlowOutput].
 type Flow string
 
-// Attachment flow types (seed 004's data_flow_type).
+// Attachment flow types (the account service's data_flow_type).
 const (
 	FlowInput  Flow = "INPUT"
 	FlowOutput Flow = "OUTPUT"
 )
 
-// MaxStage is the highest attachment stage (seed 004's data_flow_stage 0..3).
+// MaxStage is the highest attachment stage (the account service's
+// data_flow_stage 0..3).
 const MaxStage = 3
 
 // Attachment is data attached to an audit record: what went in or came out

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Lifetime bounds and defaults (seed 004).
+// Lifetime bounds and defaults, as the account service sets them.
 const (
 	// MinTTL is the shortest token lifetime: 60 seconds.
 	MinTTL = 60 * time.Second

@@ -1,5 +1,5 @@
 // Package user defines the [User] of gatehouse, the validation of its fields
-// against the limits of the account service (seed 004), and password hashing.
+// against the limits of the account service, and password hashing.
 //
 // # Validation
 //

@@ -28,7 +28,7 @@ type Hasher interface {
 // spends the work of a real Verify against a hash of the configured scheme
 // and parameters, and discards the result. A login must call it when the
 // username is unknown, or the user has no password hash, so that those cases
-// take as long as a wrong password (see SECURITY.md, "Passwords and login").
+// take as long as a wrong password (see the README, "Passwords").
 // A caller holding a Hasher without it can verify against a hash it made
 // once with Hash. A stored hash of cheaper parameters (an imported cost-10
 // bcrypt hash under cost 12) verifies faster than the dummy: see
@@ -45,7 +45,7 @@ type DummyVerifier interface {
 // otherwise (another scheme, or a hash Verify refused without hashing). A
 // login calls it after every failed check of a real hash, so that a wrong
 // password costs at least as much as an unknown user, whatever hash the user
-// has (see SECURITY.md, "Passwords and login").
+// has (see the README, "Passwords").
 type WorkPadder interface {
 	PadWork(encoded, password string)
 }

@@ -5,7 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// Password limits. Login accepts 1..1000 characters (seed 004); new
+// Password limits. Login accepts 1..1000 characters (the account
+// service's limit); new
 // passwords default to at least 8. Characters are runes: a password of 1000
 // Cyrillic letters is 2000 bytes and is accepted.
 const (

@@ -36,7 +36,8 @@ type User struct {
 	Email string `json:"email,omitempty"`
 	// Phone is the phone number, 5..32 characters, optional.
 	Phone string `json:"phone,omitempty"`
-	// Company is the company key (seed 004's company_key, seed 002's account):
+	// Company is the company key (the account service's company_key, the EDI
+	// API's account):
 	// ^\w+$, 3..256 characters. Users of one company form a tenant.
 	Company string `json:"company"`
 	// Locale is a BCP 47 language tag such as "en" or "ru", optional.

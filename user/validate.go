@@ -30,7 +30,7 @@ const (
 	RuleCheck = "check"
 )
 
-// Limits of the user fields, from seed 004 (account service). Lengths count
+// Limits of the user fields, from the account service. Lengths count
 // characters (runes), not bytes.
 const (
 	MinUsernameLen = 2
@@ -100,7 +100,7 @@ func (v ValidationErrors) Unwrap() []error {
 	return errs
 }
 
-// Validate checks every field of u against the limits of seed 004 and
+// Validate checks every field of u against the account service's limits and
 // returns a [ValidationErrors] listing each broken rule, or nil when u is
 // valid:
 //

@@ -1,5 +1,5 @@
 // Package xlsx writes gatehouse usage statistics as an XLSX workbook, the
-// GET /statistics/report file of seed 004. It is the default
+// GET /statistics/report file of the account service. It is the default
 // audit.ReportWriter and lives in its own module so that the core module
 // does not depend on github.com/xuri/excelize/v2.
 //

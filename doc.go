@@ -33,8 +33,9 @@
 // quota, which use storage; storage carries the value types of user
 // (User) and permissions (Role), which depend on nothing of gatehouse's; the
 // domain packages never import net/http (only the root and the test helpers
-// of gatehousetest do). The core module needs only
-// golang-jwt and golang.org/x/crypto.
+// of gatehousetest do). The core module's code needs only golang-jwt and
+// golang.org/x/crypto (and x/sys under it), the conformance suite included;
+// deps_test.go checks it.
 //
 // In this package, each file holds one job: gatehouse.go the Config and
 // the Gatehouse's accessors; new.go all of the setup ([New]); open.go
@@ -137,6 +138,12 @@
 //	func TestConformance(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) storage.Store { return mystore.New(...) })
 //	}
+//
+// Pass a constructor that takes now func() time.Time to run the suite on a
+// clock it advances. A backend of some concerns, combined with others by
+// storage.Compose, runs exactly those: storagetest.RunSessions,
+// RunCounters, … and RunBackend for Ping and Close (see
+// storage/redisstore's test).
 //
 // Package storage/memstore is the reference implementation.
 package gatehouse

@@ -60,7 +60,8 @@
 // a touch. The current time comes from [Config.Now] and is passed to the
 // scripts, which compare it with the expiry stored beside each value:
 // expiry follows the gatehouse clock (and the store passes
-// storagetest.RunClocked), while the key TTLs, set from the same times, let
+// storagetest.RunSessions and storagetest.RunCounters on the suite's clock
+// as well as on the real one), while the key TTLs, set from the same times, let
 // Redis reclaim the memory. Keep the clocks of the instances and the Redis
 // server in sync (NTP): a server clock far ahead would drop keys early.
 //

@@ -126,7 +126,7 @@ func TestDocsErrors(t *testing.T) {
 				return
 			}
 			var body gatehouse.DocsErrorBody
-			require.NoError(t, dec.Decode(&body), "the seed-004 documentation error body")
+			require.NoError(t, dec.Decode(&body), "the account service's documentation error body")
 			want := tc.name
 			if tc.name == "..%2Fgo.mod" {
 				want = "../go.mod"

@@ -18,7 +18,7 @@ func (exampleTB) Helper()                           {}
 func (exampleTB) Cleanup(func())                    {}
 func (exampleTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
-// A host adds its own sections to the session document (seed 000) and
+// A host adds its own sections to the CRM session document and
 // reads the document from its own code.
 func ExampleSessionSectionFunc() {
 	env := gatehousetest.New(exampleTB{}, gatehousetest.WithConfig(func(c *gatehouse.Config) {

@@ -21,9 +21,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// seedAccount is the seed-004 example user: Europe/Moscow is UTC+3 all year.
-func seedAccount(u *user.User) {
-	u.ID, u.Username, u.Company = "id-seed", "my_username_for_login", "my_company"
+// exampleAccount is the account service's example user: Europe/Moscow is UTC+3 all year.
+func exampleAccount(u *user.User) {
+	u.ID, u.Username, u.Company = "id-example", "my_username_for_login", "my_company"
 	u.Name, u.Email, u.Phone, u.Timezone = "my_visible_name", "admin@company.com", "+71112223333", "Europe/Moscow"
 }
 
@@ -34,26 +34,26 @@ func newAccountEnv(t *testing.T, store storage.Store) (*authEnv, string) {
 		store = memstoreNew(c)
 	}
 	e := newAuthEnv(t, store, c, nil)
-	e.addUser(t, "my_username_for_login", "password", seedAccount)
+	e.addUser(t, "my_username_for_login", "password", exampleAccount)
 	return e, e.token(t, "my_username_for_login", "password")
 }
 
-func readSeed(t *testing.T, name string) string {
+func readExample(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
 	require.NoError(t, err)
 	return string(b)
 }
 
-func TestAccountMatchesSeed004(t *testing.T) {
+func TestAccountMatchesTheAccountService(t *testing.T) {
 	e, tok := newAccountEnv(t, nil)
 	rec := e.do(t, nil, req{method: "GET", path: "/account", header: bearer(tok)})
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.JSONEq(t, readSeed(t, "seed004-account.response.json"), rec.Body.String())
+	assert.JSONEq(t, readExample(t, "account-service-account.response.json"), rec.Body.String())
 
-	rec = e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: readSeed(t, "seed004-account-update.request.json")})
+	rec = e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: readExample(t, "account-service-account-update.request.json")})
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.JSONEq(t, readSeed(t, "seed004-account.response.json"), rec.Body.String())
+	assert.JSONEq(t, readExample(t, "account-service-account.response.json"), rec.Body.String())
 }
 
 func TestTimezoneOffset(t *testing.T) {
@@ -95,7 +95,7 @@ func TestTimezoneOffset(t *testing.T) {
 
 func TestAccountTimezoneFollowsTheClock(t *testing.T) {
 	e, tok := newAccountEnv(t, nil)
-	e.updateUser(t, "id-seed", func(u *user.User) { u.Timezone = "Europe/Berlin" })
+	e.updateUser(t, "id-example", func(u *user.User) { u.Timezone = "Europe/Berlin" })
 	get := func() int {
 		rec := e.do(t, nil, req{method: "GET", path: "/account", header: bearer(tok)})
 		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -109,7 +109,7 @@ func TestAccountTimezoneFollowsTheClock(t *testing.T) {
 	assert.Equal(t, 2, get())
 }
 
-// putBody returns the seed body with some fields replaced (a nil value
+// putBody returns the example body with some fields replaced (a nil value
 // deletes the field, json.RawMessage("null") sends null).
 func putBody(t *testing.T, mod map[string]any) string {
 	t.Helper()
@@ -141,7 +141,7 @@ func TestAccountUpdateRules(t *testing.T) {
 		prefix string // the message's field, for 400
 		check  func(t *testing.T, u user.User)
 	}{
-		{name: "seed body changes nothing", mod: nil, status: 200,
+		{name: "example body changes nothing", mod: nil, status: 200,
 			check: func(t *testing.T, u user.User) { assert.Equal(t, int64(1), u.Version, "no write") }},
 		{name: "name 2 characters", mod: map[string]any{"name": "Ab"}, status: 200,
 			check: func(t *testing.T, u user.User) { assert.Equal(t, "Ab", u.Name) }},
@@ -200,7 +200,7 @@ func TestAccountUpdateRules(t *testing.T) {
 			} else {
 				require.Equal(t, c.status, rec.Code, rec.Body.String())
 			}
-			u, err := e.store.Users().GetUser(context.Background(), "id-seed")
+			u, err := e.store.Users().GetUser(context.Background(), "id-example")
 			require.NoError(t, err)
 			if c.status == 200 {
 				// The answer is the account as stored.
@@ -235,10 +235,10 @@ func TestAccountUpdateBodyErrors(t *testing.T) {
 
 func TestAccountUpdateReadOnlyIs403(t *testing.T) {
 	e, tok := newAccountEnv(t, nil)
-	e.updateUser(t, "id-seed", func(u *user.User) { u.Access = user.AccessReadOnly })
+	e.updateUser(t, "id-example", func(u *user.User) { u.Access = user.AccessReadOnly })
 	rec := e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: putBody(t, map[string]any{"name": "Hacker"})})
 	assertErrorBody(t, rec, http.StatusForbidden, "read-only")
-	u, err := e.store.Users().GetUser(context.Background(), "id-seed")
+	u, err := e.store.Users().GetUser(context.Background(), "id-example")
 	require.NoError(t, err)
 	assert.Equal(t, "my_visible_name", u.Name)
 
@@ -300,7 +300,7 @@ func TestAccountUpdateConcurrentChangeIsNotLost(t *testing.T) {
 	once := sync.Once{}
 	rs.before = func(ctx context.Context, inner storage.UserStore) {
 		once.Do(func() { // another request changes the e-mail and the attributes first
-			u, err := inner.GetUser(ctx, "id-seed")
+			u, err := inner.GetUser(ctx, "id-example")
 			require.NoError(t, err)
 			u.Email, u.Attributes = "other@company.com", map[string]string{"dep_id": "7"}
 			_, err = inner.UpdateUser(ctx, u)
@@ -309,7 +309,7 @@ func TestAccountUpdateConcurrentChangeIsNotLost(t *testing.T) {
 	}
 	rec := e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: `{"username":"my_username_for_login","company_key":"my_company","name":"Mine"}`})
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	u, err := rs.Store.Users().GetUser(context.Background(), "id-seed")
+	u, err := rs.Store.Users().GetUser(context.Background(), "id-example")
 	require.NoError(t, err)
 	assert.Equal(t, "Mine", u.Name, "this request's change")
 	assert.Equal(t, "other@company.com", u.Email, "the concurrent change is kept")
@@ -325,7 +325,7 @@ func TestAccountUpdateRecheckedAfterConflict(t *testing.T) {
 	once := sync.Once{}
 	rs.before = func(ctx context.Context, inner storage.UserStore) {
 		once.Do(func() { // an admin makes the user read-only meanwhile
-			u, err := inner.GetUser(ctx, "id-seed")
+			u, err := inner.GetUser(ctx, "id-example")
 			require.NoError(t, err)
 			u.Access = user.AccessReadOnly
 			_, err = inner.UpdateUser(ctx, u)
@@ -334,7 +334,7 @@ func TestAccountUpdateRecheckedAfterConflict(t *testing.T) {
 	}
 	rec := e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: putBody(t, map[string]any{"name": "Mine"})})
 	assertErrorBody(t, rec, http.StatusForbidden, "read-only")
-	u, err := rs.Store.Users().GetUser(context.Background(), "id-seed")
+	u, err := rs.Store.Users().GetUser(context.Background(), "id-example")
 	require.NoError(t, err)
 	assert.Equal(t, "my_visible_name", u.Name)
 }
@@ -344,7 +344,7 @@ func TestAccountUpdateEndlessConflictIs409(t *testing.T) {
 	rs := &racingStore{Store: memstoreNew(c)}
 	e, tok := newAccountEnv(t, rs)
 	rs.before = func(ctx context.Context, inner storage.UserStore) {
-		u, err := inner.GetUser(ctx, "id-seed")
+		u, err := inner.GetUser(ctx, "id-example")
 		require.NoError(t, err)
 		u.Attributes = map[string]string{"n": fmt.Sprint(u.Version)}
 		_, err = inner.UpdateUser(ctx, u)
@@ -353,7 +353,7 @@ func TestAccountUpdateEndlessConflictIs409(t *testing.T) {
 	rec := e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: putBody(t, map[string]any{"name": "Mine"})})
 	assertErrorBody(t, rec, http.StatusConflict, "the account was changed concurrently")
 	rs.before = nil
-	u, err := rs.Store.Users().GetUser(context.Background(), "id-seed")
+	u, err := rs.Store.Users().GetUser(context.Background(), "id-example")
 	require.NoError(t, err)
 	assert.Equal(t, "my_visible_name", u.Name, "nothing of the refused request was written")
 }
@@ -373,7 +373,7 @@ func TestAccountConcurrentPutsAreAllApplied(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	u, err := e.store.Users().GetUser(context.Background(), "id-seed")
+	u, err := e.store.Users().GetUser(context.Background(), "id-example")
 	require.NoError(t, err)
 	applied := map[int]bool{}
 	for i, code := range codes {
@@ -429,7 +429,7 @@ func TestAccountUpdateAuditGoesThroughTheRecorder(t *testing.T) {
 	e := newAuthEnv(t, gs, c, func(cfg *gatehouse.Config) {
 		cfg.Audit = audit.Config{Buffer: 8, Server: "recorder-node"}
 	})
-	e.addUser(t, "my_username_for_login", "password", seedAccount)
+	e.addUser(t, "my_username_for_login", "password", exampleAccount)
 	tok := e.token(t, "my_username_for_login", "password")
 
 	rec := e.do(t, nil, req{method: "PUT", path: "/account", header: bearer(tok), body: putBody(t, map[string]any{"name": "New Name"})})

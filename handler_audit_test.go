@@ -15,22 +15,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const seedTrace = "11111111-2222-3333-4444-555555555555"
+const exampleTrace = "11111111-2222-3333-4444-555555555555"
 
 func TestAuditGoldenShape(t *testing.T) {
 	e := newMeteringEnv(t, nil)
 	e.user(t, "my_username_for_login", "my_company", nil)
 	msk, err := time.LoadLocation(moscow)
 	require.NoError(t, err)
-	e.record(t, planAction(seedTrace, "my_username_for_login", "my_company", time.Date(2024, 2, 21, 9, 30, 0, 0, msk)))
+	e.record(t, planAction(exampleTrace, "my_username_for_login", "my_company", time.Date(2024, 2, 21, 9, 30, 0, 0, msk)))
 
 	rec := e.get(t, "my_username_for_login", "/audit?method_group=PLAN")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
 
-	want := golden(t, "seed004-audit.response.json")
+	want := golden(t, "account-service-audit.response.json")
 	action := want["actions"].([]any)[0].(map[string]any)
-	// The seed's client is a placeholder; ours names the action's company
+	// The example's client is a placeholder; ours names the action's company
 	// and user.
 	action["tracedata"].(map[string]any)["client"] = "my_company_|_my_username_for_login"
 	// Years and months are never written: their length varies.
@@ -150,7 +150,7 @@ func TestAuditParameters(t *testing.T) {
 
 func TestMeteringEndpointsNeedSession(t *testing.T) {
 	e := newMeteringEnv(t, nil)
-	for _, path := range []string{"/audit", "/trace/" + seedTrace, "/statistics", "/statistics/report", "/quotas"} {
+	for _, path := range []string{"/audit", "/trace/" + exampleTrace, "/statistics", "/statistics/report", "/quotas"} {
 		t.Run(path, func(t *testing.T) {
 			rec := e.get(t, "", path)
 			assert.Equal(t, http.StatusUnauthorized, rec.Code)

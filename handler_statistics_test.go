@@ -24,11 +24,11 @@ func TestStatisticsGolden(t *testing.T) {
 	require.NoError(t, err)
 	// 2024-02-05 00:30 in Moscow is still 2024-02-04 in UTC: the day is
 	// cut in the user's zone.
-	e.record(t, planAction(seedTrace, "my_username_for_login", "my_company", time.Date(2024, 2, 5, 0, 30, 0, 0, msk)))
+	e.record(t, planAction(exampleTrace, "my_username_for_login", "my_company", time.Date(2024, 2, 5, 0, 30, 0, 0, msk)))
 
 	rec := e.get(t, "my_username_for_login", "/statistics?from=2024-02-05&to=2024-02-05")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	want, err := json.Marshal(golden(t, "seed004-statistics.response.json"))
+	want, err := json.Marshal(golden(t, "account-service-statistics.response.json"))
 	require.NoError(t, err)
 	assert.JSONEq(t, string(want), rec.Body.String())
 }
@@ -85,7 +85,7 @@ func TestStatisticsReport(t *testing.T) {
 	t.Run("written by the configured writer", func(t *testing.T) {
 		e := newMeteringEnv(t, func(c *gatehouse.Config) { c.ReportWriter = fake })
 		e.user(t, "alice", "acme", nil)
-		e.record(t, planAction(seedTrace, "alice", "acme", time.Date(2024, 2, 10, 12, 0, 0, 0, time.UTC)))
+		e.record(t, planAction(exampleTrace, "alice", "acme", time.Date(2024, 2, 10, 12, 0, 0, 0, time.UTC)))
 		rec := e.get(t, "alice", "/statistics/report?from=2024-02-01&to=2024-02-10")
 		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 		assert.Equal(t, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", rec.Header().Get("Content-Type"))
@@ -138,7 +138,7 @@ func TestQuotasGolden(t *testing.T) {
 
 	rec := e.get(t, "alice", "/quotas")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	want, err := json.Marshal(golden(t, "seed004-quotas.response.json"))
+	want, err := json.Marshal(golden(t, "account-service-quotas.response.json"))
 	require.NoError(t, err)
 	assert.JSONEq(t, string(want), rec.Body.String())
 

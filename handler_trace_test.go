@@ -16,7 +16,7 @@ func TestTrace(t *testing.T) {
 	e.user(t, "bob", "acme", nil)
 	e.user(t, "carol", "acme", func(u *user.User) { u.Roles = []string{"auditor"} })
 	e.user(t, "dave", "globex", func(u *user.User) { u.Admin = true })
-	a := planAction(seedTrace, "alice", "acme", meteringNow)
+	a := planAction(exampleTrace, "alice", "acme", meteringNow)
 	a.Attachments = []storage.Attachment{
 		{Flow: storage.FlowInput, Stage: 0, ContentType: "application/json", Data: []byte(`{"plan":1}`)},
 		{Flow: storage.FlowOutput, Stage: 1, ContentType: "text/csv", Data: []byte("a,b\n1,2\n")},
@@ -32,7 +32,7 @@ func TestTrace(t *testing.T) {
 	}
 	for _, tt := range ok {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := e.get(t, tt.viewer, "/trace/"+seedTrace+tt.query)
+			rec := e.get(t, tt.viewer, "/trace/"+exampleTrace+tt.query)
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 			assert.Equal(t, tt.ctype, rec.Header().Get("Content-Type"))
 			assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
@@ -45,10 +45,10 @@ func TestTrace(t *testing.T) {
 	notFound := []struct {
 		name, viewer, path string
 	}{
-		{"no such stage", "alice", "/trace/" + seedTrace + "?data_flow_type=OUTPUT&data_flow_stage=0"},
+		{"no such stage", "alice", "/trace/" + exampleTrace + "?data_flow_type=OUTPUT&data_flow_stage=0"},
 		{"no such action", "alice", "/trace/00000000-0000-4000-8000-000000000000"},
-		{"another user's action", "bob", "/trace/" + seedTrace},
-		{"another company's action, even for its admin", "dave", "/trace/" + seedTrace},
+		{"another user's action", "bob", "/trace/" + exampleTrace},
+		{"another company's action, even for its admin", "dave", "/trace/" + exampleTrace},
 	}
 	for _, tt := range notFound {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,10 +66,10 @@ func TestTrace(t *testing.T) {
 	}{
 		{"/trace/not-a-uuid", "tracecode"},
 		{"/trace/11111111-2222-3333-4444-55555555555G", "tracecode"},
-		{"/trace/" + seedTrace + "?data_flow_type=SIDEWAYS", "data_flow_type"},
-		{"/trace/" + seedTrace + "?data_flow_stage=4", "data_flow_stage"},
-		{"/trace/" + seedTrace + "?data_flow_stage=-1", "data_flow_stage"},
-		{"/trace/" + seedTrace + "?data_flow_convert=JSON", "data_flow_convert"},
+		{"/trace/" + exampleTrace + "?data_flow_type=SIDEWAYS", "data_flow_type"},
+		{"/trace/" + exampleTrace + "?data_flow_stage=4", "data_flow_stage"},
+		{"/trace/" + exampleTrace + "?data_flow_stage=-1", "data_flow_stage"},
+		{"/trace/" + exampleTrace + "?data_flow_convert=JSON", "data_flow_convert"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.path, func(t *testing.T) {

@@ -57,7 +57,7 @@ func decodeMap(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
 	return m
 }
 
-// assertErrorBody checks a seed-004 error body whose trace code is the
+// assertErrorBody checks an error body whose trace code is the
 // X-Trace-Code header and whose message starts with prefix.
 func assertErrorBody(t *testing.T, rec *httptest.ResponseRecorder, status int, prefix string) gatehouse.ErrorBody {
 	t.Helper()

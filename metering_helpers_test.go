@@ -19,13 +19,13 @@ import (
 )
 
 // moscow is the time zone of the metering tests' users (+03:00, as in the
-// seed's examples).
+// account service's examples).
 const moscow = "Europe/Moscow"
 
 // meteringNow is 2024-02-21T15:00:00+03:00.
 var meteringNow = time.Date(2024, 2, 21, 12, 0, 0, 0, time.UTC)
 
-// planQuota is the seed-004 /quotas example.
+// planQuota is the account service's /quotas example.
 var planQuota = permissions.Quota{Service: "UNIVERSAL", MethodGroup: "PLAN",
 	PointsPerRequest: 15, PointsPerDay: 1500, PointsPerDateWindow: 1500, MaxConcurrentExecution: 5}
 
@@ -74,14 +74,14 @@ func (e *meteringEnv) record(t *testing.T, a audit.Action) {
 	require.NoError(t, e.g.Audit().Record(context.Background(), a))
 }
 
-// planAction is an action of username like the seed's example.
+// planAction is an action of username like the account service's example.
 func planAction(code, username, company string, at time.Time) audit.Action {
 	return audit.Action{TraceCode: code, Time: at, Service: "UNIVERSAL", OperationID: "run_plan_calculation",
 		MethodGroup: "PLAN", Points: 1500, UniquePoints: 1500, Username: username, Company: company,
 		Duration: 26*time.Hour + 12*time.Minute + 34*time.Second + 300*time.Millisecond, Outcome: "ok"}
 }
 
-// golden reads a seed example copied into testdata.
+// golden reads an example of the account service copied into testdata.
 func golden(t *testing.T, name string) map[string]any {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
@@ -91,7 +91,7 @@ func golden(t *testing.T, name string) map[string]any {
 	return v
 }
 
-// errorBody decodes a seed-004 error body.
+// errorBody decodes an error body.
 func errorBody(t *testing.T, rec *httptest.ResponseRecorder) gatehouse.ErrorBody {
 	t.Helper()
 	var body gatehouse.ErrorBody

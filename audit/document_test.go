@@ -33,11 +33,11 @@ func TestFormatDuration(t *testing.T) {
 	}
 }
 
-func TestPageDocumentMatchesSeed(t *testing.T) {
-	want, err := os.ReadFile("../testdata/seed004-audit.response.json") // seed 004's example, copied into the repository
+func TestPageDocumentMatchesTheAccountService(t *testing.T) {
+	want, err := os.ReadFile("../testdata/account-service-audit.response.json") // the account service's example, copied into the repository
 	require.NoError(t, err)
-	var seed audit.PageDocument
-	require.NoError(t, json.Unmarshal(want, &seed))
+	var example audit.PageDocument
+	require.NoError(t, json.Unmarshal(want, &example))
 	page := storage.AuditPage{Total: 1, Filtered: 1, Records: []storage.AuditRecord{{
 		TraceCode: "11111111-2222-3333-4444-555555555555", Time: mustTime(t, "2024-02-21T06:30:00Z"),
 		Username: "my_username_for_login", Company: "my_company", Server: "server_name",
@@ -47,10 +47,10 @@ func TestPageDocumentMatchesSeed(t *testing.T) {
 	doc := audit.NewPageDocument(page, utc3)
 	got, err := json.Marshal(doc)
 	require.NoError(t, err)
-	// The seed's client and duration are placeholders; the rest must match.
-	seed.Actions[0].TraceData.Client = "my_company_|_my_username_for_login"
-	seed.Actions[0].Statistics.Duration = "PT2H12M34.3S"
-	wantDoc, err := json.Marshal(seed)
+	// The example's client and duration are placeholders; the rest must match.
+	example.Actions[0].TraceData.Client = "my_company_|_my_username_for_login"
+	example.Actions[0].Statistics.Duration = "PT2H12M34.3S"
+	wantDoc, err := json.Marshal(example)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(wantDoc), string(got))
 

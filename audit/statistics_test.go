@@ -89,7 +89,7 @@ func TestStatisticsListsEveryDayAndPages(t *testing.T) {
 }
 
 func TestStatisticsJSONShape(t *testing.T) {
-	want, err := os.ReadFile("../testdata/seed004-statistics.response.json") // seed 004's example, copied into the repository
+	want, err := os.ReadFile("../testdata/account-service-statistics.response.json") // the account service's example, copied into the repository
 	require.NoError(t, err)
 	st := audit.Statistics{Username: "my_username_for_login", Dates: []audit.DateStatistics{{Date: "2024-02-05",
 		Services: []audit.ServiceStatistics{{Service: "UNIVERSAL", Methods: []audit.MethodStatistics{{MethodGroup: "PLAN", UniquePointsPerDay: 1500, PointsPerDay: 1500}}}}}}}

@@ -12,7 +12,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/permissions"
 )
 
-// jmixExample are roles for seed 003's worked example: full access to
+// jmixExample are roles for Jmix's worked example of /permissions: full access to
 // Customer except delete; Product read-only with tags hidden.
 func jmixExample() []P {
 	return []P{{
@@ -33,30 +33,30 @@ var jmixSchema = permissions.Schema{
 	"rstex11_Product":  {"image", "price", "name", "tags"},
 }
 
-func TestDocumentSeed003(t *testing.T) {
-	raw, err := os.ReadFile("testdata/003-permissions.response.json")
+func TestDocumentJmixExample(t *testing.T) {
+	raw, err := os.ReadFile("testdata/jmix-permissions.response.json")
 	require.NoError(t, err)
 	var want permissions.Document
 	require.NoError(t, json.Unmarshal(raw, &want))
 	require.NotEmpty(t, want.Entities)
 
 	got := compile(t, jmixExample(), false, false).Document(jmixSchema)
-	// Same targets in the same order as the seed.
+	// Same targets in the same order as Jmix's example.
 	assert.Equal(t, want.Entities, got.Entities)
 	assert.Equal(t, want.EntityAttributes, got.EntityAttributes)
 	assert.Empty(t, got.Specifics)
 
-	// The encoded document has the seed's keys, plus specifics as [].
+	// The encoded document has the example's keys, plus specifics as [].
 	b, err := json.Marshal(got)
 	require.NoError(t, err)
 	var keys map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(b, &keys))
 	assert.Len(t, keys, 3)
 	assert.JSONEq(t, "[]", string(keys["specifics"]))
-	var seed map[string]json.RawMessage
-	require.NoError(t, json.Unmarshal(raw, &seed))
-	assert.JSONEq(t, string(seed["entities"]), string(keys["entities"]))
-	assert.JSONEq(t, string(seed["entityAttributes"]), string(keys["entityAttributes"]))
+	var example map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &example))
+	assert.JSONEq(t, string(example["entities"]), string(keys["entities"]))
+	assert.JSONEq(t, string(example["entityAttributes"]), string(keys["entityAttributes"]))
 }
 
 func TestDocumentOrderAndSpecifics(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/permissions"
 )
 
-// exampleRoles are the roles of the gatehouse data file (DESIGN §6), as
+// exampleRoles are the roles of the gatehouse data file (package datafile), as
 // JSON, the form the data file and a role store share.
 const exampleRoles = `[
  {"code": "sales", "title": "Sales", "base": ["viewer"],

@@ -11,8 +11,9 @@ import (
 	"github.com/gatehouse-go/gatehouse/permissions"
 )
 
-// The reference evaluator below follows DESIGN §3 word by word, with no
-// precomputation, to check the compiled Set against on random policies.
+// The reference evaluator below follows the package documentation's
+// "Semantics" word by word, with no precomputation, to check the compiled Set
+// against on random policies.
 
 func refReach(known []P, held []string) []P {
 	byCode := map[string]P{}

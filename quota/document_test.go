@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestDocumentMatchesSeed(t *testing.T) {
-	want, err := os.ReadFile("../testdata/seed004-quotas.response.json") // seed 004's example, copied into the repository
+func TestDocumentMatchesTheAccountService(t *testing.T) {
+	want, err := os.ReadFile("../testdata/account-service-quotas.response.json") // the account service's example, copied into the repository
 	require.NoError(t, err)
 	d := quota.NewDocument([]permissions.Quota{{Service: "UNIVERSAL", MethodGroup: "PLAN",
 		PointsPerRequest: 15, PointsPerDay: 1500, PointsPerDateWindow: 1500, MaxConcurrentExecution: 5}})

@@ -75,7 +75,7 @@ func (h *costHasher) PadWork(enc, _ string) {
 // Every failed login costs at least the configured hasher's work, whatever
 // the stored hash: with cost 12 configured, a wrong password for a user
 // whose hash was imported at cost 10 must not answer faster than an unknown
-// user (SECURITY.md, "Found by attacking the demo").
+// user (the README, "Passwords", promises it).
 func TestFailedLoginCostsTheConfiguredWork(t *testing.T) {
 	h := &costHasher{cost: 12}
 	f := newFixture(t, session.Config{Hasher: h, Throttle: session.Throttle{

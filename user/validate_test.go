@@ -168,7 +168,7 @@ func TestValidateTimezone(t *testing.T) {
 		{"IANA zone", "Europe/Moscow", nil},
 		{"Local", "Local", []string{user.RuleZone}},
 		{"unknown", "Mars/Olympus_Mons", []string{user.RuleZone}},
-		{"offset number as in seed 004", "3", []string{user.RuleZone}},
+		{"offset number as in the account service", "3", []string{user.RuleZone}},
 		{"path traversal", "../../etc/passwd", []string{user.RuleZone}},
 		{"absolute path", "/etc/localtime", []string{user.RuleZone}},
 		{"very long", strings.Repeat("A/", 100), []string{user.RuleZone}},

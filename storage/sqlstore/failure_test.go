@@ -284,7 +284,7 @@ var leaks = []string{
 }
 
 // assertFailedClosed checks that rec refuses with 401 or 503 and the
-// generic seed-004 error body: its two keys only, a trace code matching
+// generic error body: its two keys only, a trace code matching
 // X-Trace-Code, a message with nothing about the backend, and no
 // credential.
 func assertFailedClosed(t *testing.T, rec *httptest.ResponseRecorder, what string) {
@@ -293,7 +293,7 @@ func assertFailedClosed(t *testing.T, rec *httptest.ResponseRecorder, what strin
 	var body gatehouse.ErrorBody
 	dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
 	dec.DisallowUnknownFields()
-	if assert.NoError(t, dec.Decode(&body), "%s: not the seed-004 error body: %s", what, rec.Body.String()) {
+	if assert.NoError(t, dec.Decode(&body), "%s: not the error body: %s", what, rec.Body.String()) {
 		assert.NotEmpty(t, body.TraceData.Code, what)
 		assert.Equal(t, rec.Header().Get("X-Trace-Code"), body.TraceData.Code, what)
 		assert.NotEmpty(t, body.Message, what)

@@ -1,17 +1,18 @@
 // Command seeds serves gatehouse at the paths and in the shapes of the five
-// seed systems, from one process:
+// compatible APIs (docs/compatible-apis.md), from one process:
 //
-//	GET  /restapi/services/run/session   seed 000, Authorization: Bearer <token>
-//	GET  /user/                          seed 001, the telephony user (kind ids)
-//	GET  /api/oas/user                   seed 002, Cookie: SID=<id from POST /login>
-//	GET  /rest/userInfo, /rest/permissions   seed 003 (Jmix)
-//	POST /token, /token/check, /password; GET, PUT /account   seed 004
+//	GET  /restapi/services/run/session   the CRM session document, Authorization: Bearer <token>
+//	GET  /user/                          the telephony "current user" (kind ids)
+//	GET  /api/oas/user                   the EDI "current user", Cookie: SID=<id from POST /login>
+//	GET  /rest/userInfo, /rest/permissions   Jmix
+//	POST /token, /token/check, /password; GET, PUT /account   the account service
 //
-// Seeds 003 and 004 are gatehouse's own handler, mounted under a prefix
-// and at the root. Seeds 000, 001 and 002 are the host's handlers behind
-// Gatehouse.Authenticate: they read the caller with session.FromContext and
-// reshape it (Gatehouse.SessionDocument builds seed 000's document with
-// the host's sections). Try:
+// Jmix's endpoints and the account service are gatehouse's own handler,
+// mounted under a prefix and at the root. The CRM, telephony and EDI
+// endpoints are the host's handlers behind Gatehouse.Authenticate: they read
+// the caller with session.FromContext and reshape it
+// (Gatehouse.SessionDocument builds the CRM's document with the host's
+// sections). Try:
 //
 //	go run ./examples/seeds &
 //	TOKEN=$(curl -s localhost:8081/token -H 'Content-Type: application/json' \

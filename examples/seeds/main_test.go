@@ -45,7 +45,7 @@ func (s *server) do(t *testing.T, method, path, body string, mod func(*http.Requ
 	return rec
 }
 
-// token logs in through seed 004's POST /token.
+// token logs in through the account service's POST /token.
 func (s *server) token(t *testing.T, username, password string) string {
 	t.Helper()
 	rec := s.do(t, "POST", "/token", `{"username":"`+username+`","password":"`+password+`"}`, nil)
@@ -59,8 +59,9 @@ func bearer(tok string) func(*http.Request) {
 	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
 }
 
-// seed reads a documented example, copied from seeds/examples.
-func seed(t *testing.T, name string) any {
+// example reads a documented example of one of the five APIs, copied into
+// testdata as clean JSON (docs/compatible-apis.md).
+func example(t *testing.T, name string) any {
 	t.Helper()
 	b, err := os.ReadFile("testdata/" + name)
 	require.NoError(t, err)
@@ -107,20 +108,20 @@ func keys(m map[string]any) []string {
 	return out
 }
 
-func TestSeed000Session(t *testing.T) {
+func TestCRMSessionDocument(t *testing.T) {
 	s := newTestServer(t)
 	rec := s.do(t, "GET", "/restapi/services/run/session", "", bearer(s.token(t, "admin", "admin-demo-password")))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	got := body(t, rec)
-	want := seed(t, "000-session.response.json").(map[string]any)
+	want := example(t, "crm-session.response.json").(map[string]any)
 
-	// errrrrrText2 and errrrrrr2 are leftovers of the source system's own
-	// testing (seeds/examples/README.md); the demo does not serve them.
+	// errrrrrText2 and errrrrrr2 are leftovers of the CRM's own testing;
+	// the demo does not serve them.
 	assertShape(t, want, got, "errrrrrText2", "errrrrrr2")
 	for _, k := range []string{"alerts", "domain", "errNum", "errText0", "events", "quick_actions", "session_role_params"} {
 		assert.Equal(t, want[k], got[k], k)
 	}
-	// The seed lists the role twice; gatehouse lists each role once.
+	// The CRM's example lists the role twice; gatehouse lists each role once.
 	assert.Equal(t, []any{map[string]any{"code": "admin"}}, got["session_roles"])
 	assert.ElementsMatch(t, want["session_parameters"], got["session_parameters"])
 
@@ -129,12 +130,12 @@ func TestSeed000Session(t *testing.T) {
 	for _, k := range []string{"id", "login", "title", "dep_id", "age", "experience", "rolesidlist", "avatar_url"} {
 		assert.Equal(t, wi[k], gi[k], "sessioninfo.%s", k)
 	}
-	// The seed's "admin" is no e-mail address; its lang is "ru" where seed
-	// 003 shows the same admin with "en": the demo's admin has a valid
+	// The CRM's "admin" is no e-mail address; its lang is "ru" where Jmix's
+	// example shows the same admin with "en": the demo's admin has a valid
 	// address and "en".
 	assert.IsType(t, "", gi["email"])
 	assert.Equal(t, "en", gi["lang"])
-	// The seed's list has duplicates; gatehouse's is sorted and unique.
+	// The CRM's list has duplicates; gatehouse's is sorted and unique.
 	var unique []any
 	for _, v := range wi["bp_process_roles_list"].([]any) {
 		if !slices.Contains(unique, v) {
@@ -150,18 +151,18 @@ func TestSeed000Session(t *testing.T) {
 	})
 }
 
-func TestSeed001User(t *testing.T) {
+func TestTelephonyCurrentUser(t *testing.T) {
 	s := newTestServer(t)
 	rec := s.do(t, "GET", "/user/", "", bearer(s.token(t, "client_login", "client-demo-password")))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	got := body(t, rec)
-	want := seed(t, "001-user.response.json").(map[string]any)
+	want := example(t, "telephony-user.response.json").(map[string]any)
 	// The page's table adds timezone and access to its example.
 	want["timezone"], want["access"] = "Europe/Moscow", "full"
 	assert.Equal(t, want, got)
 }
 
-func TestSeed002UserByCookie(t *testing.T) {
+func TestEDICurrentUserByCookie(t *testing.T) {
 	s := newTestServer(t)
 	rec := s.do(t, "POST", "/login", `{"username":"uaEDSsender","password":"edi-demo-password"}`, nil)
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
@@ -177,12 +178,12 @@ func TestSeed002UserByCookie(t *testing.T) {
 	rec = s.do(t, "GET", "/api/oas/user", "", func(r *http.Request) { r.AddCookie(sid) })
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	got := body(t, rec)
-	want := seed(t, "002-user.response.json").(map[string]any)
+	want := example(t, "edi-user.response.json").(map[string]any)
 	assertShape(t, want, got)
 	for _, k := range []string{"id", "accountId", "login", "blocked", "allowFTP", "autoSending", "statusFile", "isAdmin", "account", "identificators"} {
 		assert.Equal(t, want[k], got[k], k)
 	}
-	// The seed's addresses were obfuscated at the source.
+	// The EDI example's addresses were obfuscated at the source.
 	assert.Equal(t, "uaEDSsender@example.com", got["stringEmails"])
 	assert.Equal(t, []any{"uaEDSsender@example.com"}, got["emails"])
 
@@ -191,26 +192,26 @@ func TestSeed002UserByCookie(t *testing.T) {
 	})
 }
 
-func TestSeed003UserInfoAndPermissions(t *testing.T) {
+func TestJmixUserInfoAndPermissions(t *testing.T) {
 	s := newTestServer(t)
 	tok := s.token(t, "admin", "admin-demo-password")
 
 	rec := s.do(t, "GET", "/rest/userInfo", "", bearer(tok))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.Equal(t, seed(t, "003-userInfo.response.json"), any(body(t, rec)))
+	assert.Equal(t, example(t, "jmix-userInfo.response.json"), any(body(t, rec)))
 
 	rec = s.do(t, "GET", "/rest/permissions", "", bearer(tok))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	got := body(t, rec)
-	want := seed(t, "003-permissions.response.json").(map[string]any)
+	want := example(t, "jmix-permissions.response.json").(map[string]any)
 	assert.Equal(t, want["entities"], got["entities"])
 	assert.Equal(t, want["entityAttributes"], got["entityAttributes"])
 	assert.NotEmpty(t, got["specifics"], "gatehouse adds the specific permissions")
 }
 
-func TestSeed004AccountService(t *testing.T) {
+func TestAccountService(t *testing.T) {
 	s := newTestServer(t)
-	tokenReq, err := os.ReadFile("testdata/004-token.request.json")
+	tokenReq, err := os.ReadFile("testdata/account-service-token.request.json")
 	require.NoError(t, err)
 	rec := s.do(t, "POST", "/token", string(tokenReq), nil)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
@@ -223,19 +224,19 @@ func TestSeed004AccountService(t *testing.T) {
 		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 		return body(t, rec)
 	}
-	assert.Equal(t, seed(t, "004-token-check.response.json"), any(check(tok)))
+	assert.Equal(t, example(t, "account-service-token-check.response.json"), any(check(tok)))
 
 	rec = s.do(t, "GET", "/account", "", bearer(tok))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.Equal(t, seed(t, "004-account.response.json"), any(body(t, rec)))
+	assert.Equal(t, example(t, "account-service-account.response.json"), any(body(t, rec)))
 
-	update, err := os.ReadFile("testdata/004-account-update.request.json")
+	update, err := os.ReadFile("testdata/account-service-account-update.request.json")
 	require.NoError(t, err)
 	rec = s.do(t, "PUT", "/account", string(update), bearer(tok))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	assert.Equal(t, seed(t, "004-account.response.json"), any(body(t, rec)))
+	assert.Equal(t, example(t, "account-service-account.response.json"), any(body(t, rec)))
 
-	pw, err := os.ReadFile("testdata/004-password.request.json")
+	pw, err := os.ReadFile("testdata/account-service-password.request.json")
 	require.NoError(t, err)
 	rec = s.do(t, "POST", "/password", string(pw), bearer(tok))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

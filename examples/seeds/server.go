@@ -17,19 +17,19 @@ import (
 )
 
 // data.json is the gatehouse data file: service, schema, the CRM's system
-// parameters (seed 000) and the roles.
+// parameters and the roles.
 //
 //go:embed data.json
 var dataFile []byte
 
 // crm.json is the CRM host's own content of the session document: events
-// and quick actions (seed 000).
+// and quick actions.
 //
 //go:embed crm.json
 var crmFile []byte
 
 // edi.json is the EDI host's own data: accounts (companies) and their
-// identifiers (seed 002).
+// identifiers.
 //
 //go:embed edi.json
 var ediFile []byte
@@ -40,12 +40,12 @@ type demoUser struct {
 	Password string
 }
 
-// demoUsers returns one user per seed, with the ids and attributes their
+// demoUsers returns one user per API, with the ids and attributes their
 // documents show.
 func demoUsers() []demoUser {
 	return []demoUser{
 		{Password: "admin-demo-password", User: user.User{
-			// Seeds 000 and 003.
+			// The CRM session document and Jmix.
 			ID: "1", Username: "admin", Name: "Administrator", Email: "admin@example.com",
 			Company: "crm_company", Locale: "en", Timezone: "Asia/Almaty", Roles: []string{"admin"},
 			Attributes: map[string]string{
@@ -53,18 +53,18 @@ func demoUsers() []demoUser {
 			},
 		}},
 		{Password: "client-demo-password", User: user.User{
-			// Seed 001: a user of kind "client" with client id 100.
+			// The telephony API: a user of kind "client" with client id 100.
 			ID: "client-100", Username: "client_login", Company: "telephony", Timezone: "Europe/Moscow",
 			Roles: []string{"client"}, Attributes: map[string]string{"user_client_id": "100"},
 		}},
 		{Password: "edi-demo-password", User: user.User{
-			// Seed 002.
+			// The EDI API.
 			ID: "5020571", Username: "uaEDSsender", Email: "uaEDSsender@example.com", Company: "Test_EDS1",
 			Roles:      []string{"edi_user"},
 			Attributes: map[string]string{"allowFTP": "1", "autoSending": "true", "statusFile": "1"},
 		}},
 		{Password: "password", User: user.User{
-			// Seed 004.
+			// The account service.
 			ID: "account-1", Username: "my_username_for_login", Name: "my_visible_name",
 			Email: "admin@company.com", Phone: "+71112223333", Company: "my_company", Timezone: "Europe/Moscow",
 		}},
@@ -77,7 +77,7 @@ type options struct {
 	now    func() time.Time
 }
 
-// newServer returns the mux with every seed's paths, and the Gatehouse.
+// newServer returns the mux with every API's paths, and the Gatehouse.
 func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehouse, error) {
 	data, err := datafile.Parse(dataFile)
 	if err != nil {
@@ -104,7 +104,7 @@ func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehou
 		Now:            o.now,
 		InsecureCookie: true, // the demo speaks plain HTTP on localhost
 		Session:        session.Config{Hasher: o.hasher},
-		// Seed 000's application sections. A real CRM would read its
+		// The CRM session document's application sections. A real CRM would read its
 		// events per user from its own tables here; an error would fail
 		// GET /session with 500 rather than serve half a document.
 		SessionSections: map[string]gatehouse.SessionSection{
@@ -132,7 +132,7 @@ func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehou
 
 	api := g.Handler()
 	mux := http.NewServeMux()
-	// Seed 000: the session document at the CRM's path, Bearer token. The
+	// The CRM session document at the CRM's path, Bearer token. The
 	// host serves it itself from the exported builder.
 	mux.Handle("GET /restapi/services/run/session", g.Authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, _ := session.FromContext(r.Context())
@@ -143,21 +143,21 @@ func newServer(ctx context.Context, o options) (http.Handler, *gatehouse.Gatehou
 		}
 		writeJSON(w, doc)
 	})))
-	// Seed 001: the telephony platform's /user/, reshaped from the user.
+	// The telephony platform's /user/, reshaped from the user.
 	mux.Handle("GET /user/{$}", g.Authenticate(http.HandlerFunc(serveTelephonyUser)))
-	// Seed 002: the EDI platform's user, authenticated by the SID cookie
+	// The EDI platform's user, authenticated by the SID cookie
 	// that POST /login sets.
 	mux.Handle("GET /api/oas/user", g.Authenticate(edi.handler()))
-	// Seed 003: Jmix's /rest/userInfo and /rest/permissions, served by
+	// Jmix's /rest/userInfo and /rest/permissions, served by
 	// gatehouse as they are, under a prefix.
 	mux.Handle("/rest/", http.StripPrefix("/rest", api))
-	// Seed 004: the account service at the root: /token, /token/check,
+	// The account service at the root: /token, /token/check,
 	// /password, /account, /health, /version ...
 	mux.Handle("/", api)
 	return mux, g, nil
 }
 
-// serveTelephonyUser renders seed 001: the user's kind is the one of its
+// serveTelephonyUser renders the telephony user: the user's kind is the one of its
 // id attributes that is set (user_client_id, user_dealer_id,
 // user_extension_id, user_extension_group_id), as an integer; the others
 // are null.
@@ -194,7 +194,7 @@ type ediData struct {
 	} `json:"accounts"`
 }
 
-// handler renders seed 002 from the user and the host's account data.
+// handler renders the EDI user from the user and the host's account data.
 func (d ediData) handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, _ := session.FromContext(r.Context())

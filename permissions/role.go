@@ -124,9 +124,10 @@ type Param struct {
 	Value string `json:"value"`
 }
 
-// Quota limits a service's method group for the holders of a role (seed
-// 004). A user holding several roles gets the most generous value of each
-// field for a service and method group. Zero means "no limit" for every field.
+// Quota limits a service's method group for the holders of a role, as the
+// account service's quotas do. A user holding several roles gets the most
+// generous value of each field for a service and method group. Zero means
+// "no limit" for every field.
 type Quota struct {
 	Service                string `json:"service"`
 	MethodGroup            string `json:"method_group"`

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/datafile"
+	"github.com/gatehouse-go/gatehouse/manage"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -157,6 +158,7 @@ type Gatehouse struct {
 	recorder *audit.Recorder
 	report   audit.ReportWriter
 	quotas   *quota.Enforcer
+	manage   *manage.Manager
 }
 
 // Store returns the store gatehouse uses.
@@ -171,6 +173,10 @@ func (g *Gatehouse) Service() Service { return g.service }
 // Sessions returns the session manager, for hosts that log users in or
 // revoke sessions from their own code.
 func (g *Gatehouse) Sessions() *session.Manager { return g.sessions }
+
+// Manage returns the manager of users, roles and sessions: the API that
+// owns every run-time change (see package manage).
+func (g *Gatehouse) Manage() *manage.Manager { return g.manage }
 
 // Audit returns the recorder of actions, for hosts that record their own
 // (see package audit). Stamp an action with the request's trace code

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/audit"
+	"github.com/gatehouse-go/gatehouse/manage"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
@@ -90,6 +91,10 @@ func New(cfg Config) (*Gatehouse, error) {
 		}
 		return nil, err
 	}
+	g.manage, _ = manage.New(g.store, g.sessions, manage.Config{
+		Now: g.now, Logger: g.log, Audit: g.recorder,
+		PasswordPolicy: g.sessions.PasswordPolicy(), Service: g.service.Name,
+	})
 	return g, nil
 }
 

@@ -1,0 +1,586 @@
+package manage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// NewUser is a user to create: the fields of user.User a creator sets.
+type NewUser struct {
+	Username string
+	// Password is the initial password, checked by the password policy and
+	// hashed with the sessions' hasher. Empty means the user cannot log in
+	// with a password until one is set (SetPassword).
+	Password string
+	Name     string
+	Email    string
+	Phone    string
+	// Company is the company key; empty means the caller's own (required
+	// for System).
+	Company    string
+	Locale     string
+	Timezone   string
+	Access     user.Access
+	Admin      bool
+	Blocked    bool
+	Roles      []string
+	Attributes map[string]string
+	Parameters map[string]string
+}
+
+// CreateUser creates a user and returns it as stored. gatehouse makes its
+// ID (a UUID). Every field is validated by the rules of the data file
+// (user.User.Validate; a user.ValidationErrors), the password by the
+// password policy (a *user.FieldError for "password"), and every role must
+// name a stored role (a *user.FieldError for "roles", rule RuleUnknown,
+// naming them). A username equal up to case to another user's is
+// ErrConflict. A caller needs PermUsers, creates users only in its own
+// company (another is RuleCompany), an admin only as an admin, and grants
+// only roles it holds. Audited as "user_create".
+func (m *Manager) CreateUser(ctx context.Context, a Actor, nu NewUser) (user.User, error) {
+	if err := m.allow(ctx, a, true, PermUsers); err != nil {
+		return user.User{}, err
+	}
+	u := user.User{
+		Username: nu.Username, Name: nu.Name, Email: nu.Email, Phone: nu.Phone,
+		Company: nu.Company, Locale: nu.Locale, Timezone: nu.Timezone,
+		Access: nu.Access, Admin: nu.Admin, Blocked: nu.Blocked,
+		Roles:      slices.Clone(nu.Roles),
+		Attributes: maps.Clone(nu.Attributes), Parameters: maps.Clone(nu.Parameters),
+	}
+	if u.Company == "" && !a.isSystem() {
+		u.Company = a.Auth.User.Company
+	}
+	if err := u.Validate(); err != nil {
+		return user.User{}, err
+	}
+	if nu.Password != "" {
+		if err := m.cfg.PasswordPolicy.Validate(nu.Password); err != nil {
+			return user.User{}, err
+		}
+	}
+	if !a.isSystem() {
+		if u.Company != a.Auth.User.Company {
+			return user.User{}, forbidden(RuleCompany, "a caller creates users only in its own company")
+		}
+		if u.Admin && !a.isAdmin() {
+			return user.User{}, forbidden(RuleAdmin, "only an admin creates an admin")
+		}
+	}
+	if err := m.checkRoles(ctx, a, u.Roles); err != nil {
+		return user.User{}, err
+	}
+	var err error
+	if u.ID, err = randid.UUID(); err != nil {
+		return user.User{}, fmt.Errorf("manage: make a user id: %w", err)
+	}
+	if nu.Password != "" {
+		if u.PasswordHash, err = m.sessions.Hasher().Hash(nu.Password); err != nil {
+			return user.User{}, fmt.Errorf("manage: hash the password: %w", err)
+		}
+		u.PasswordChangedAt = m.cfg.Now().UTC()
+	}
+	stored, err := m.store.Users().CreateUser(ctx, u)
+	switch {
+	case errors.Is(err, storage.ErrConflict):
+		return user.User{}, fmt.Errorf("%w: username %q is taken", ErrConflict, u.Username)
+	case err != nil:
+		return user.User{}, fmt.Errorf("manage: create user: %w", err)
+	}
+	m.record(ctx, a, "user_create", stored.Company, target(&stored))
+	return stored, nil
+}
+
+// checkRoles checks that every code names a stored role and, for a
+// non-admin caller, one the caller holds (directly or through Base).
+func (m *Manager) checkRoles(ctx context.Context, a Actor, codes []string) error {
+	if len(codes) == 0 {
+		return nil
+	}
+	roles, err := m.store.Roles().ListRoles(ctx)
+	if err != nil {
+		return fmt.Errorf("manage: list roles: %w", err)
+	}
+	known := make(map[string]bool, len(roles))
+	for _, r := range roles {
+		known[r.Code] = true
+	}
+	var unknown []string
+	for _, c := range codes {
+		if !known[c] && !slices.Contains(unknown, c) {
+			unknown = append(unknown, c)
+		}
+	}
+	if len(unknown) > 0 {
+		return unknownRoles(unknown)
+	}
+	if a.isAdmin() {
+		return nil
+	}
+	set, err := m.permSet(ctx, a)
+	if err != nil {
+		return err
+	}
+	held := set.Roles()
+	for _, c := range codes {
+		if !slices.Contains(held, c) {
+			return forbidden(RuleEscalation, "a non-admin grants only roles it holds; it does not hold %q", c)
+		}
+	}
+	return nil
+}
+
+// target names a user in an audit Detail.
+func target(u *user.User) string { return "user " + u.Username + " (" + u.ID + ")" }
+
+// User returns the user with id. A user of another company than a
+// caller's is ErrNotFound, as is a missing one. A caller needs PermUsers;
+// read-only callers may read.
+func (m *Manager) User(ctx context.Context, a Actor, id string) (user.User, error) {
+	if err := m.allow(ctx, a, false, PermUsers); err != nil {
+		return user.User{}, err
+	}
+	return m.visible(ctx, a, id)
+}
+
+// UserByUsername returns the user whose username equals username up to
+// case, as User does.
+func (m *Manager) UserByUsername(ctx context.Context, a Actor, username string) (user.User, error) {
+	if err := m.allow(ctx, a, false, PermUsers); err != nil {
+		return user.User{}, err
+	}
+	u, err := m.store.Users().GetUserByUsername(ctx, username)
+	return m.seen(a, u, err)
+}
+
+// visible reads the user with id as a may see it.
+func (m *Manager) visible(ctx context.Context, a Actor, id string) (user.User, error) {
+	if id == "" {
+		return user.User{}, fmt.Errorf("%w: no such user", ErrNotFound)
+	}
+	u, err := m.store.Users().GetUser(ctx, id)
+	return m.seen(a, u, err)
+}
+
+func (m *Manager) seen(a Actor, u user.User, err error) (user.User, error) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return user.User{}, fmt.Errorf("%w: no such user", ErrNotFound)
+	case err != nil:
+		return user.User{}, fmt.Errorf("manage: read user: %w", err)
+	case !a.isSystem() && u.Company != a.Auth.User.Company:
+		return user.User{}, fmt.Errorf("%w: no such user", ErrNotFound)
+	}
+	return u, nil
+}
+
+// UpdateUser applies change to the user with id and stores the result.
+//
+// The write is optimistic: change is applied to a copy of the stored user
+// and the result written with the version read; on a version conflict
+// the user is read again and change applied afresh, up to UpdateAttempts
+// writes (then ErrConflict, and nothing was written). An error of change
+// is returned as it is. change must not set ID, Version, CreatedAt,
+// UpdatedAt, PasswordHash, PasswordChangedAt or SessionEpoch (ErrInvalid:
+// SetPassword and RevokeSessions do). The fields it set are validated
+// like CreateUser's (a field it left alone is not held against it), added
+// roles must exist, and the rules of who may do what apply to the change.
+// Blocking a user also ends its sessions for good (its session epoch is
+// bumped), so that unblocking does not bring them back. A change that
+// changes nothing writes and audits nothing. Audited as "user_update"
+// with the names of the fields changed, never their values.
+func (m *Manager) UpdateUser(ctx context.Context, a Actor, id string, change func(*user.User) error) (user.User, error) {
+	return m.update(ctx, a, id, "user_update", change)
+}
+
+func (m *Manager) update(ctx context.Context, a Actor, id, op string, change func(*user.User) error) (user.User, error) {
+	if err := m.allow(ctx, a, true, PermUsers); err != nil {
+		return user.User{}, err
+	}
+	u, err := m.visible(ctx, a, id)
+	if err != nil {
+		return user.User{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		if u.Admin && !a.isAdmin() {
+			return user.User{}, forbidden(RuleAdmin, "only an admin changes an admin")
+		}
+		nu := u.Clone()
+		if err := change(&nu); err != nil {
+			return user.User{}, err
+		}
+		changed, err := changes(&u, &nu)
+		if err != nil {
+			return user.User{}, err
+		}
+		if len(changed) == 0 {
+			return u, nil
+		}
+		if err := validateFields(&nu, changed); err != nil {
+			return user.User{}, err
+		}
+		if err := m.checkChange(ctx, a, &u, &nu); err != nil {
+			return user.User{}, err
+		}
+		if nu.Blocked && !u.Blocked {
+			nu.SessionEpoch++
+		}
+		stored, err := m.store.Users().UpdateUser(ctx, nu)
+		if err == nil {
+			m.record(ctx, a, op, stored.Company, target(&stored)+": changed: "+strings.Join(changed, ","))
+			return stored, nil
+		}
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return user.User{}, fmt.Errorf("%w: no such user", ErrNotFound)
+		case errors.Is(err, storage.ErrConflict) && nu.Username != u.Username:
+			if other, gerr := m.store.Users().GetUserByUsername(ctx, nu.Username); gerr == nil && other.ID != u.ID {
+				return user.User{}, fmt.Errorf("%w: username %q is taken", ErrConflict, nu.Username)
+			}
+		case !errors.Is(err, storage.ErrConflict):
+			return user.User{}, fmt.Errorf("manage: update user: %w", err)
+		}
+		if attempt == UpdateAttempts {
+			return user.User{}, fmt.Errorf("%w: update user: %d writes in a row met a concurrent change: %w", ErrConflict, attempt, err)
+		}
+		if u, err = m.visible(ctx, a, id); err != nil {
+			return user.User{}, err
+		}
+	}
+}
+
+// checkChange applies the rules of who may do what to a change of before
+// into after by a.
+func (m *Manager) checkChange(ctx context.Context, a Actor, before, after *user.User) error {
+	var added []string
+	for _, c := range after.Roles {
+		if !slices.Contains(before.Roles, c) {
+			added = append(added, c)
+		}
+	}
+	if err := m.checkRoles(ctx, a, added); err != nil {
+		return err
+	}
+	if a.isSystem() {
+		return nil
+	}
+	switch {
+	case after.Company != before.Company:
+		return forbidden(RuleCompany, "a caller does not move users to another company")
+	case after.Admin != before.Admin && !a.isAdmin():
+		return forbidden(RuleAdmin, "only an admin makes a user admin")
+	}
+	if !a.self(before.ID) {
+		return nil
+	}
+	switch {
+	case after.Blocked && !before.Blocked:
+		return forbidden(RuleSelf, "nobody blocks itself")
+	case before.Admin && !after.Admin:
+		return forbidden(RuleSelf, "nobody demotes itself (admin)")
+	case after.EffectiveAccess() == user.AccessReadOnly && before.EffectiveAccess() != user.AccessReadOnly:
+		return forbidden(RuleSelf, "nobody demotes itself (read-only access)")
+	}
+	for _, c := range before.Roles {
+		if !slices.Contains(after.Roles, c) {
+			return forbidden(RuleSelf, "nobody demotes itself (drops its role %q)", c)
+		}
+	}
+	return nil
+}
+
+// changes returns the JSON names of the fields in which after differs
+// from before, or an error when after changes a field only the store or a
+// dedicated method sets.
+func changes(before, after *user.User) ([]string, error) {
+	switch {
+	case after.ID != before.ID, after.Version != before.Version,
+		!after.CreatedAt.Equal(before.CreatedAt), !after.UpdatedAt.Equal(before.UpdatedAt):
+		return nil, fmt.Errorf("%w: update user: the change set a field only the store sets (id, version, created_at, updated_at)", ErrInvalid)
+	case after.PasswordHash != before.PasswordHash, !after.PasswordChangedAt.Equal(before.PasswordChangedAt),
+		after.SessionEpoch != before.SessionEpoch:
+		return nil, fmt.Errorf("%w: update user: the change set the password or the session epoch (SetPassword and RevokeSessions do)", ErrInvalid)
+	}
+	var changed []string
+	add := func(name string, differs bool) {
+		if differs {
+			changed = append(changed, name)
+		}
+	}
+	add("username", after.Username != before.Username)
+	add("name", after.Name != before.Name)
+	add("email", after.Email != before.Email)
+	add("phone", after.Phone != before.Phone)
+	add("company_key", after.Company != before.Company)
+	add("locale", after.Locale != before.Locale)
+	add("timezone", after.Timezone != before.Timezone)
+	add("access", after.Access != before.Access)
+	add("admin", after.Admin != before.Admin)
+	add("blocked", after.Blocked != before.Blocked)
+	add("roles", !slices.Equal(after.Roles, before.Roles))
+	add("attributes", !maps.Equal(after.Attributes, before.Attributes))
+	add("parameters", !maps.Equal(after.Parameters, before.Parameters))
+	return changed, nil
+}
+
+// validateFields checks u with user.User.Validate and keeps the broken
+// rules of the named fields only.
+func validateFields(u *user.User, fields []string) error {
+	var all user.ValidationErrors
+	if !errors.As(u.Validate(), &all) {
+		return nil
+	}
+	var errs user.ValidationErrors
+	for _, fe := range all {
+		if slices.Contains(fields, fe.Field) {
+			errs = append(errs, fe)
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+// SetPassword sets the password of the user with id, as an administrator
+// resetting it: the password policy applies (not the current password),
+// and the new hash, PasswordChangedAt and a bumped session epoch are
+// written in one update, so every session and token of the user, on every
+// instance sharing the store, dies at once. The rules of UpdateUser apply
+// (an admin's password is set only by an admin). Audited as
+// "user_password_set"; the password never appears in the audit.
+func (m *Manager) SetPassword(ctx context.Context, a Actor, id, password string) error {
+	if err := m.allow(ctx, a, true, PermUsers); err != nil {
+		return err
+	}
+	if err := m.cfg.PasswordPolicy.Validate(password); err != nil {
+		return err
+	}
+	u, err := m.visible(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if u.Admin && !a.isAdmin() {
+		return forbidden(RuleAdmin, "only an admin changes an admin")
+	}
+	hash, err := m.sessions.Hasher().Hash(password)
+	if err != nil {
+		return fmt.Errorf("manage: hash the password: %w", err)
+	}
+	for attempt := 1; ; attempt++ {
+		nu := u.Clone()
+		nu.PasswordHash = hash
+		nu.PasswordChangedAt = m.cfg.Now().UTC()
+		nu.SessionEpoch = u.SessionEpoch + 1
+		stored, err := m.store.Users().UpdateUser(ctx, nu)
+		if err == nil {
+			m.record(ctx, a, "user_password_set", stored.Company, target(&stored))
+			return nil
+		}
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			return fmt.Errorf("%w: no such user", ErrNotFound)
+		case !errors.Is(err, storage.ErrConflict):
+			return fmt.Errorf("manage: update user: %w", err)
+		case attempt == UpdateAttempts:
+			return fmt.Errorf("%w: set password: %d writes in a row met a concurrent change: %w", ErrConflict, attempt, err)
+		}
+		if u, err = m.visible(ctx, a, id); err != nil {
+			return err
+		}
+		if u.Admin && !a.isAdmin() {
+			return forbidden(RuleAdmin, "only an admin changes an admin")
+		}
+	}
+}
+
+// SetRoles replaces the roles of the user with id, as UpdateUser does:
+// every role must exist, a non-admin grants only roles it holds, and
+// nobody drops a role of its own.
+func (m *Manager) SetRoles(ctx context.Context, a Actor, id string, roles []string) (user.User, error) {
+	roles = slices.Clone(roles)
+	return m.update(ctx, a, id, "user_update", func(u *user.User) error {
+		u.Roles = roles
+		return nil
+	})
+}
+
+// AddRole adds role code to the user with id, as SetRoles does; a role
+// held already changes nothing.
+func (m *Manager) AddRole(ctx context.Context, a Actor, id, code string) (user.User, error) {
+	return m.update(ctx, a, id, "user_update", func(u *user.User) error {
+		if !slices.Contains(u.Roles, code) {
+			u.Roles = append(u.Roles, code)
+		}
+		return nil
+	})
+}
+
+// RemoveRole removes role code from the user with id, as SetRoles does; a
+// role not held changes nothing.
+func (m *Manager) RemoveRole(ctx context.Context, a Actor, id, code string) (user.User, error) {
+	return m.update(ctx, a, id, "user_update", func(u *user.User) error {
+		u.Roles = slices.DeleteFunc(u.Roles, func(c string) bool { return c == code })
+		return nil
+	})
+}
+
+// Block blocks the user with id: it cannot log in, and every session and
+// token it has is refused at once, for good (the session epoch is bumped,
+// so Unblock does not revive them). Nobody blocks itself. Audited as
+// "user_block".
+func (m *Manager) Block(ctx context.Context, a Actor, id string) (user.User, error) {
+	return m.update(ctx, a, id, "user_block", func(u *user.User) error {
+		u.Blocked = true
+		return nil
+	})
+}
+
+// Unblock lets the user with id log in again. Audited as "user_unblock".
+func (m *Manager) Unblock(ctx context.Context, a Actor, id string) (user.User, error) {
+	return m.update(ctx, a, id, "user_unblock", func(u *user.User) error {
+		u.Blocked = false
+		return nil
+	})
+}
+
+// SetAccess sets the access level of the user with id (user.AccessFull
+// or user.AccessReadOnly), as UpdateUser does; nobody makes itself
+// read-only.
+func (m *Manager) SetAccess(ctx context.Context, a Actor, id string, access user.Access) (user.User, error) {
+	return m.update(ctx, a, id, "user_update", func(u *user.User) error {
+		u.Access = access
+		return nil
+	})
+}
+
+// DeleteUser deletes the user with id after revoking every session it has.
+// A caller needs PermUsers; nobody deletes itself, and only an admin
+// deletes an admin. Audited as "user_delete".
+func (m *Manager) DeleteUser(ctx context.Context, a Actor, id string) error {
+	if err := m.allow(ctx, a, true, PermUsers); err != nil {
+		return err
+	}
+	u, err := m.visible(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.self(id):
+		return forbidden(RuleSelf, "nobody deletes itself")
+	case u.Admin && !a.isAdmin():
+		return forbidden(RuleAdmin, "only an admin deletes an admin")
+	}
+	if _, err := m.revokeAll(ctx, &u); err != nil {
+		return err
+	}
+	if err := m.store.Users().DeleteUser(ctx, id); err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("%w: no such user", ErrNotFound)
+		}
+		return fmt.Errorf("manage: delete user: %w", err)
+	}
+	m.record(ctx, a, "user_delete", u.Company, target(&u))
+	return nil
+}
+
+// Paging defaults of ListUsers.
+const (
+	// DefaultLimit is the page size of a UserQuery without a Limit.
+	DefaultLimit = 50
+	// MaxLimit is the largest page ListUsers returns.
+	MaxLimit = 1000
+)
+
+// UserQuery selects users for ListUsers.
+type UserQuery struct {
+	// Company, when set, lists only that company's users. A caller lists
+	// only its own company's: another company lists nobody.
+	Company string
+	// Search, when set, keeps the users whose username, name or e-mail
+	// address contains it, ignoring case.
+	Search string
+	// Offset skips that many matching users (not negative); Limit caps the
+	// page: 0 means DefaultLimit, more than MaxLimit means MaxLimit.
+	Offset, Limit int
+}
+
+// UserPage is one page of ListUsers.
+type UserPage struct {
+	// Users are the page's users, ordered by username.
+	Users []user.User
+	// Total counts the users matching the query, before Offset and Limit.
+	Total int
+}
+
+// ListUsers returns a page of the users matching q, ordered by username,
+// with their total. A caller needs PermUsers (read-only callers may read)
+// and sees only its own company. The search reads every user of the
+// company from the store.
+func (m *Manager) ListUsers(ctx context.Context, a Actor, q UserQuery) (UserPage, error) {
+	if err := m.allow(ctx, a, false, PermUsers); err != nil {
+		return UserPage{}, err
+	}
+	if q.Offset < 0 || q.Limit < 0 {
+		return UserPage{}, &user.FieldError{Field: "offset", Rule: user.RuleLength, Message: "offset and limit must not be negative"}
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit > MaxLimit:
+		limit = MaxLimit
+	}
+	company := q.Company
+	if !a.isSystem() {
+		if company != "" && company != a.Auth.User.Company {
+			return UserPage{Users: []user.User{}}, nil
+		}
+		company = a.Auth.User.Company
+	}
+	search := strings.ToLower(q.Search)
+	page := UserPage{Users: []user.User{}}
+	err := m.eachUser(ctx, company, func(u *user.User) error {
+		if search != "" && !strings.Contains(strings.ToLower(u.Username), search) &&
+			!strings.Contains(strings.ToLower(u.Name), search) && !strings.Contains(strings.ToLower(u.Email), search) {
+			return nil
+		}
+		if page.Total >= q.Offset && len(page.Users) < limit {
+			page.Users = append(page.Users, *u)
+		}
+		page.Total++
+		return nil
+	})
+	if err != nil {
+		return UserPage{}, err
+	}
+	return page, nil
+}
+
+// eachUser calls f for every user of company (every user when empty), in
+// username order.
+func (m *Manager) eachUser(ctx context.Context, company string, f func(*user.User) error) error {
+	const chunk = 500
+	for offset := 0; ; offset += chunk {
+		us, err := m.store.Users().ListUsers(ctx, storage.UserQuery{Company: company, Offset: offset, Limit: chunk})
+		if err != nil {
+			return fmt.Errorf("manage: list users: %w", err)
+		}
+		for i := range us {
+			if err := f(&us[i]); err != nil {
+				return err
+			}
+		}
+		if len(us) < chunk {
+			return nil
+		}
+	}
+}

@@ -151,10 +151,20 @@ func (s *Set) Params() []Param {
 // "*". It is the list that [Set.Specifics] and [Set.Document] enumerate, so
 // that a "*" grant or an admin shows as the names it allows.
 func (s *Set) Catalogue(declared ...string) []string {
-	out := slices.Clone(s.catalogue)
 	if len(declared) == 0 {
-		return out
+		return slices.Clone(s.catalogue)
 	}
+	return s.names(declared)
+}
+
+// names is the catalogue with the declared names, sorted. Without declared
+// names it is the Set's own slice, which the caller must not change: the
+// hot path (the session document) then copies nothing.
+func (s *Set) names(declared []string) []string {
+	if len(declared) == 0 {
+		return s.catalogue
+	}
+	out := slices.Clone(s.catalogue)
 	for _, n := range declared {
 		if n != Wildcard && n != "" {
 			out = append(out, n)
@@ -169,7 +179,7 @@ func (s *Set) Catalogue(declared ...string) []string {
 // an admin allows every name of the catalogue, and "*" itself is never
 // listed; a read-only user gets none.
 func (s *Set) Specifics(declared ...string) []string {
-	all := s.Catalogue(declared...)
+	all := s.names(declared)
 	out := make([]string, 0, len(all))
 	for _, n := range all {
 		if s.Specific(n) {

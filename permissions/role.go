@@ -149,6 +149,9 @@ type Quota struct {
 //
 // An entity listed with no operations denies that entity in this role, even
 // when "*" grants it.
+//
+// FromDataFile records where the role came from, for stores and
+// datafile.File.Apply; it is never read from or written to JSON.
 type Role struct {
 	Code       string                       `json:"code"`
 	Title      string                       `json:"title,omitempty"`
@@ -158,9 +161,13 @@ type Role struct {
 	Attributes map[string]map[string]Access `json:"attributes,omitempty"`
 	Specifics  []string                     `json:"specifics,omitempty"`
 	Quotas     []Quota                      `json:"quotas,omitempty"`
+	// FromDataFile is true for a role that applying the data file put, false
+	// for one created at run time. Applying the file deletes a role the
+	// file no longer names only when it is true; a store keeps it as put.
+	FromDataFile bool `json:"-"`
 }
 
-// Clone returns a deep copy of r.
+// Clone returns a deep copy of r, FromDataFile included.
 func (r Role) Clone() Role {
 	r.Base = slices.Clone(r.Base)
 	r.Params = slices.Clone(r.Params)

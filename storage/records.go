@@ -13,6 +13,11 @@ type Parameter struct {
 	Code  string `json:"code"`
 	Title string `json:"title,omitempty"`
 	Value string `json:"value"`
+	// FromDataFile is true for a parameter that applying the data file put,
+	// false for one created at run time. Applying the file deletes a
+	// parameter the file no longer names only when it is true; a store
+	// keeps it as put. It is never read from or written to JSON.
+	FromDataFile bool `json:"-"`
 }
 
 // Schema is the application's entity schema: entity name → attribute

@@ -81,16 +81,21 @@ type UserStore interface {
 	ListUsers(ctx context.Context, q UserQuery) ([]user.User, error)
 }
 
-// RoleStore keeps role definitions, unique by Code.
-// storagetest.Run checks an implementation against this contract.
+// RoleStore keeps role definitions, unique by Code, each with where it came
+// from: Role.FromDataFile, true for a role that applying the data file put
+// and false for one created at run time, which datafile.File.Apply reads to
+// leave run-time roles alone. storagetest.Run checks an implementation
+// against this contract.
 type RoleStore interface {
-	// PutRole creates or replaces the role with r.Code. The store does not
+	// PutRole creates or replaces the role with r.Code, FromDataFile
+	// included: a replaced role takes the new value. The store does not
 	// validate grants (permissions.ValidateRoles does); an empty Code is
 	// ErrInvalid.
 	PutRole(ctx context.Context, r permissions.Role) error
-	// GetRole returns the role, or ErrNotFound.
+	// GetRole returns the role as it was put, FromDataFile included, or
+	// ErrNotFound.
 	GetRole(ctx context.Context, code string) (permissions.Role, error)
-	// ListRoles returns every role ordered by Code.
+	// ListRoles returns every role ordered by Code, FromDataFile included.
 	ListRoles(ctx context.Context) ([]permissions.Role, error)
 	// DeleteRole removes the role; a missing role is ErrNotFound.
 	DeleteRole(ctx context.Context, code string) error
@@ -103,13 +108,16 @@ type RoleStore interface {
 }
 
 // ParameterStore keeps the system session parameters and the application
-// schema: the deployment-wide settings of the data file. storagetest.Run
-// checks an implementation against this contract.
+// schema: the deployment-wide settings of the data file. Each parameter
+// keeps where it came from (Parameter.FromDataFile), as roles do in a
+// [RoleStore]. storagetest.Run checks an implementation against this
+// contract.
 type ParameterStore interface {
-	// PutParameter creates or replaces the parameter with p.Code (an empty
-	// Code is ErrInvalid).
+	// PutParameter creates or replaces the parameter with p.Code,
+	// FromDataFile included (an empty Code is ErrInvalid).
 	PutParameter(ctx context.Context, p Parameter) error
-	// ListParameters returns every parameter ordered by Code.
+	// ListParameters returns every parameter ordered by Code, FromDataFile
+	// included.
 	ListParameters(ctx context.Context) ([]Parameter, error)
 	// DeleteParameter removes a parameter; a missing one is ErrNotFound.
 	DeleteParameter(ctx context.Context, code string) error

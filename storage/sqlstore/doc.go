@@ -27,7 +27,10 @@
 // lower(username)); a database that already holds usernames equal up to
 // case is refused with [ErrUsernamesCollide], which names every such user,
 // and is left unchanged at version 1 until they are renamed or deleted —
-// the store never picks which of them to drop.
+// the store never picks which of them to drop. Schema version 3 records
+// whether each role and parameter came from the data file (a column
+// from_data_file beside the role's JSON, which leaves it out); the roles
+// and parameters of an older database all came from it, and are marked so.
 // To keep gatehouse's tables in their own PostgreSQL schema, create the
 // schema and pass search_path in the DSN
 // (postgres://…/db?search_path=gatehouse).

@@ -10,7 +10,8 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// paramStore keeps parameters in gh_parameters and the schema as one JSON
+// paramStore keeps parameters in gh_parameters (from_data_file holds
+// Parameter.FromDataFile) and the schema as one JSON
 // document in the single row of gh_app_schema.
 type paramStore struct{ s *Store }
 
@@ -22,8 +23,9 @@ func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) err
 	if p.Code == "" {
 		return fmt.Errorf("sqlstore: put parameter: empty code: %w", storage.ErrInvalid)
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO gh_parameters (code, title, value) VALUES ($1, $2, $3)
-		ON CONFLICT (code) DO UPDATE SET title = excluded.title, value = excluded.value`), p.Code, p.Title, p.Value); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO gh_parameters (code, title, value, from_data_file) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (code) DO UPDATE SET title = excluded.title, value = excluded.value, from_data_file = excluded.from_data_file`),
+		p.Code, p.Title, p.Value, p.FromDataFile); err != nil {
 		return fmt.Errorf("sqlstore: put parameter %q: %w", p.Code, err)
 	}
 	return nil
@@ -34,7 +36,7 @@ func (ps *paramStore) ListParameters(ctx context.Context) ([]storage.Parameter, 
 	if err := checkCtx(ctx, "list parameters"); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT code, title, value FROM gh_parameters ORDER BY code")
+	rows, err := s.db.QueryContext(ctx, "SELECT code, title, value, from_data_file FROM gh_parameters ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list parameters: %w", err)
 	}
@@ -42,7 +44,7 @@ func (ps *paramStore) ListParameters(ctx context.Context) ([]storage.Parameter, 
 	var out []storage.Parameter
 	for rows.Next() {
 		var p storage.Parameter
-		if err := rows.Scan(&p.Code, &p.Title, &p.Value); err != nil {
+		if err := rows.Scan(&p.Code, &p.Title, &p.Value, &p.FromDataFile); err != nil {
 			return nil, fmt.Errorf("sqlstore: list parameters: %w", err)
 		}
 		out = append(out, p)

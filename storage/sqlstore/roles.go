@@ -11,8 +11,8 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// roleStore keeps roles in gh_roles (code and the role as JSON) and the
-// policy version in the single row of gh_policy, bumped in the same
+// roleStore keeps roles in gh_roles (code, the role as JSON, and
+// from_data_file, which the JSON leaves out) and the policy version in the single row of gh_policy, bumped in the same
 // transaction as every put and delete.
 type roleStore struct{ s *Store }
 
@@ -29,8 +29,9 @@ func (rs *roleStore) PutRole(ctx context.Context, r permissions.Role) error {
 		return fmt.Errorf("sqlstore: put role %q: %w", r.Code, err)
 	}
 	return s.inTx(ctx, "put role", func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gh_roles (code, body) VALUES ($1, $2)
-			ON CONFLICT (code) DO UPDATE SET body = excluded.body`), r.Code, string(body)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gh_roles (code, body, from_data_file) VALUES ($1, $2, $3)
+			ON CONFLICT (code) DO UPDATE SET body = excluded.body, from_data_file = excluded.from_data_file`),
+			r.Code, string(body), r.FromDataFile); err != nil {
 			return err
 		}
 		return bumpPolicy(ctx, tx)
@@ -48,7 +49,8 @@ func (rs *roleStore) GetRole(ctx context.Context, code string) (permissions.Role
 		return permissions.Role{}, err
 	}
 	var body string
-	err := s.db.QueryRowContext(ctx, s.q("SELECT body FROM gh_roles WHERE code = $1"), code).Scan(&body)
+	var fromFile bool
+	err := s.db.QueryRowContext(ctx, s.q("SELECT body, from_data_file FROM gh_roles WHERE code = $1"), code).Scan(&body, &fromFile)
 	if errors.Is(err, sql.ErrNoRows) {
 		return permissions.Role{}, fmt.Errorf("sqlstore: role %q: %w", code, storage.ErrNotFound)
 	}
@@ -59,6 +61,7 @@ func (rs *roleStore) GetRole(ctx context.Context, code string) (permissions.Role
 	if err := json.Unmarshal([]byte(body), &r); err != nil {
 		return permissions.Role{}, fmt.Errorf("sqlstore: role %q: decode: %w", code, err)
 	}
+	r.FromDataFile = fromFile
 	return r, nil
 }
 
@@ -67,7 +70,7 @@ func (rs *roleStore) ListRoles(ctx context.Context) ([]permissions.Role, error) 
 	if err := checkCtx(ctx, "list roles"); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT body FROM gh_roles ORDER BY code")
+	rows, err := s.db.QueryContext(ctx, "SELECT body, from_data_file FROM gh_roles ORDER BY code")
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list roles: %w", err)
 	}
@@ -75,13 +78,15 @@ func (rs *roleStore) ListRoles(ctx context.Context) ([]permissions.Role, error) 
 	var out []permissions.Role
 	for rows.Next() {
 		var body string
-		if err := rows.Scan(&body); err != nil {
+		var fromFile bool
+		if err := rows.Scan(&body, &fromFile); err != nil {
 			return nil, fmt.Errorf("sqlstore: list roles: %w", err)
 		}
 		var r permissions.Role
 		if err := json.Unmarshal([]byte(body), &r); err != nil {
 			return nil, fmt.Errorf("sqlstore: list roles: decode: %w", err)
 		}
+		r.FromDataFile = fromFile
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/storage/storagetest"
@@ -43,6 +44,18 @@ func brokenCases() []brokenCase {
 			fails: []string{
 				"users/a store should not let a caller change a user through a value passed in or returned",
 				"parameters/a store should not let a caller change the schema through a value passed in or returned",
+			},
+		},
+		{
+			// Every role and parameter read back as created at run time, as a
+			// store without the origin column would.
+			name: "forgets origin", clock: true,
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, roles: &originBlindRoles{RoleStore: s.Roles()}, params: &originBlindParameters{ParameterStore: s.Parameters()}}
+			},
+			fails: []string{
+				"roles/a store should keep whether a role came from the data file",
+				"parameters/a store should keep whether a parameter came from the data file",
 			},
 		},
 		{
@@ -202,6 +215,7 @@ func (p *panickingPing) Ping(context.Context) error { panic("Ping is broken") }
 type brokenStore struct {
 	*memstore.Store
 	users    storage.UserStore
+	roles    storage.RoleStore
 	params   storage.ParameterStore
 	audit    storage.AuditStore
 	counters storage.CounterStore
@@ -212,6 +226,13 @@ func (b *brokenStore) Users() storage.UserStore {
 		return b.users
 	}
 	return b.Store.Users()
+}
+
+func (b *brokenStore) Roles() storage.RoleStore {
+	if b.roles != nil {
+		return b.roles
+	}
+	return b.Store.Roles()
 }
 
 func (b *brokenStore) Parameters() storage.ParameterStore {
@@ -506,4 +527,20 @@ func (m *immortalCounters) AcquireSlot(ctx context.Context, key, holder string, 
 		ttl = century
 	}
 	return m.CounterStore.AcquireSlot(ctx, key, holder, limit, ttl)
+}
+
+// originBlindRoles drops FromDataFile on every put.
+type originBlindRoles struct{ storage.RoleStore }
+
+func (o *originBlindRoles) PutRole(ctx context.Context, r permissions.Role) error {
+	r.FromDataFile = false
+	return o.RoleStore.PutRole(ctx, r)
+}
+
+// originBlindParameters drops FromDataFile on every put.
+type originBlindParameters struct{ storage.ParameterStore }
+
+func (o *originBlindParameters) PutParameter(ctx context.Context, p storage.Parameter) error {
+	p.FromDataFile = false
+	return o.ParameterStore.PutParameter(ctx, p)
 }

@@ -41,6 +41,18 @@ func parameterChecks() []check {
 			putParameter(t, e, p)
 			requireParameters(t, e, p)
 		}},
+		{"a store should keep whether a parameter came from the data file", func(t reporter, e *env) {
+			file := storage.Parameter{Code: "ttl", Title: "TTL", Value: "3600", FromDataFile: true}
+			run := storage.Parameter{Code: "locale", Value: "en"}
+			putParameter(t, e, file)
+			putParameter(t, e, run)
+			requireParameters(t, e, run, file)
+			// Put again, a parameter takes the new origin, either way.
+			file.FromDataFile, run.FromDataFile = false, true
+			putParameter(t, e, file)
+			putParameter(t, e, run)
+			requireParameters(t, e, run, file)
+		}},
 		{"a store should delete a parameter and return ErrNotFound for a missing one", func(t reporter, e *env) {
 			a := storage.Parameter{Code: "a", Value: "1"}
 			putParameter(t, e, a)

@@ -108,6 +108,24 @@ func roleChecks() []check {
 			putRole(t, e, r)
 			requireRole(t, e, r)
 		}},
+		{"a store should keep whether a role came from the data file", func(t reporter, e *env) {
+			file := newRole("sales")
+			file.FromDataFile = true
+			putRole(t, e, file)
+			putRole(t, e, newRole("custom"))
+			requireRole(t, e, file)
+			requireRole(t, e, newRole("custom"))
+			list, err := e.Roles().ListRoles(ctx(t))
+			noErr(t, err)
+			equal(t, []permissions.Role{normRole(newRole("custom")), normRole(file)}, normRoles(list), "ListRoles")
+			// Put again, a role takes the new origin, either way.
+			putRole(t, e, newRole("sales"))
+			requireRole(t, e, newRole("sales"))
+			file = newRole("custom")
+			file.FromDataFile = true
+			putRole(t, e, file)
+			requireRole(t, e, file)
+		}},
 		{"a store should not let a caller change a role through a value passed in or returned", func(t reporter, e *env) {
 			in := newRole("sales")
 			want := newRole("sales")

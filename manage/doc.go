@@ -78,8 +78,10 @@
 // # Audit
 //
 // Every change is an audit action (method group [MethodGroup]) with the
-// actor as its Username and Company ([SystemUsername] and the target's
-// company for System) and the target in its Detail, never a secret:
+// actor as its Username and Company — for System, [SystemUsername] and the
+// target user's company (none for a role, so a role change by System is
+// kept but listed by no company's audit query) — and the target in its
+// Detail, never a secret:
 // user_create, user_update (with the names of the fields changed),
 // user_password_set, user_block, user_unblock, user_delete, role_put,
 // role_delete and session_revoke.

@@ -530,7 +530,7 @@ func (m *Manager) ListUsers(ctx context.Context, a Actor, q UserQuery) (UserPage
 		return UserPage{}, err
 	}
 	if q.Offset < 0 || q.Limit < 0 {
-		return UserPage{}, &user.FieldError{Field: "offset", Rule: user.RuleLength, Message: "offset and limit must not be negative"}
+		return UserPage{}, &user.FieldError{Field: "offset", Rule: user.RuleFormat, Message: "offset and limit must not be negative"}
 	}
 	limit := q.Limit
 	switch {

@@ -456,7 +456,9 @@ func TestCreateUserValidation(t *testing.T) {
 	// No password: stored without a hash, cannot log in until one is set.
 	u, err := m.CreateUser(ctx, manage.System, manage.NewUser{Username: "nopass", Company: acme})
 	require.NoError(t, err)
-	assert.Empty(t, u.PasswordHash)
+	stored, err := env.Store.Users().GetUser(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Empty(t, stored.PasswordHash)
 	_, err = env.G.Sessions().Login(ctx, session.LoginRequest{Username: "nopass", Password: "anything"})
 	require.ErrorIs(t, err, session.ErrInvalidCredentials)
 	require.NoError(t, m.SetPassword(ctx, manage.System, u.ID, "password-2"))
@@ -472,6 +474,11 @@ func TestCreateUserValidation(t *testing.T) {
 	r, err := m.UpdateUser(ctx, manage.System, b.ID, func(u *user.User) error { u.Username = "Bob"; return nil })
 	require.NoError(t, err, "a user changes the case of its own username")
 	assert.Equal(t, "Bob", r.Username)
+
+	// A role given twice is held once.
+	d, err := m.CreateUser(ctx, manage.System, manage.NewUser{Username: "dup", Company: acme, Roles: []string{"sales", "sales"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sales"}, d.Roles)
 
 	// The policy of the sessions applies.
 	strict := gatehousetest.New(t, gatehousetest.WithConfig(func(c *gatehouse.Config) {

@@ -20,7 +20,9 @@ import (
 // declared (permissions.Role.ValidateSchema): an invalid role is refused
 // with an error wrapping ErrInvalid and the permissions error that names
 // the role and field, and never stored. A caller needs PermRoles; the
-// catalogue is shared by every company. Audited as "role_put".
+// catalogue is shared by every company. The catalogue is read, then the
+// role written: two concurrent PutRoles are each checked against the
+// catalogue without the other. Audited as "role_put".
 func (m *Manager) PutRole(ctx context.Context, a Actor, r permissions.Role) (created bool, err error) {
 	if err := m.allow(ctx, a, true, PermRoles); err != nil {
 		return false, err
@@ -110,8 +112,9 @@ func (m *Manager) Roles(ctx context.Context, a Actor) ([]permissions.Role, error
 // refused with a *RoleInUseError (ErrConflict) saying how many and which,
 // unless force: then the role is first removed from the Base of the roles
 // that include it and from the roles of the users that hold it, so that
-// the catalogue stays valid. A caller needs PermRoles. Audited as
-// "role_delete".
+// the catalogue stays valid; a store failure midway may leave part of
+// that done, and calling DeleteRole again completes it. A caller needs
+// PermRoles. Audited as "role_delete".
 func (m *Manager) DeleteRole(ctx context.Context, a Actor, code string, force bool) error {
 	if err := m.allow(ctx, a, true, PermRoles); err != nil {
 		return err

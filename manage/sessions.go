@@ -14,18 +14,22 @@ import (
 
 // Session is a live session as its owner and managers see it. It never
 // holds anything that lets anyone authenticate.
+//
+// Its JSON form is the one of GET /sessions: {"id", "created_at",
+// "last_seen_at", "expires_at", "ip", "user_agent", "current"}.
 type Session struct {
 	// ID is the session's public id: the sid its tokens carry
 	// (storage.Session.IDHash, the SHA-256 of the cookie's secret). It
 	// names the session for RevokeSession and never authenticates.
-	ID         string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
-	IP         string
-	UserAgent  string
+	ID         string    `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	// IP and UserAgent describe the client that logged in.
+	IP        string `json:"ip"`
+	UserAgent string `json:"user_agent"`
 	// Current is true for the session of the actor's own request.
-	Current bool
+	Current bool `json:"current"`
 }
 
 // mayManageSessions checks that a may read (write false) or revoke the

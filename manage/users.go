@@ -36,7 +36,8 @@ type NewUser struct {
 	Parameters map[string]string
 }
 
-// CreateUser creates a user and returns it as stored. gatehouse makes its
+// CreateUser creates a user and returns it as stored (without its password
+// hash, as every user this package returns). gatehouse makes its
 // ID (a UUID). Every field is validated by the rules of the data file
 // (user.User.Validate; a user.ValidationErrors), the password by the
 // password policy (a *user.FieldError for "password"), and every role must
@@ -53,7 +54,7 @@ func (m *Manager) CreateUser(ctx context.Context, a Actor, nu NewUser) (user.Use
 		Username: nu.Username, Name: nu.Name, Email: nu.Email, Phone: nu.Phone,
 		Company: nu.Company, Locale: nu.Locale, Timezone: nu.Timezone,
 		Access: nu.Access, Admin: nu.Admin, Blocked: nu.Blocked,
-		Roles:      slices.Clone(nu.Roles),
+		Roles:      unique(nu.Roles),
 		Attributes: maps.Clone(nu.Attributes), Parameters: maps.Clone(nu.Parameters),
 	}
 	if u.Company == "" && !a.isSystem() {
@@ -96,7 +97,7 @@ func (m *Manager) CreateUser(ctx context.Context, a Actor, nu NewUser) (user.Use
 		return user.User{}, fmt.Errorf("manage: create user: %w", err)
 	}
 	m.record(ctx, a, "user_create", stored.Company, target(&stored))
-	return stored, nil
+	return public(stored), nil
 }
 
 // checkRoles checks that every code names a stored role and, for a
@@ -138,6 +139,18 @@ func (m *Manager) checkRoles(ctx context.Context, a Actor, codes []string) error
 	return nil
 }
 
+// unique returns a copy of codes with each code once, in the order first
+// given.
+func unique(codes []string) []string {
+	var out []string
+	for _, c := range codes {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // target names a user in an audit Detail.
 func target(u *user.User) string { return "user " + u.Username + " (" + u.ID + ")" }
 
@@ -148,7 +161,8 @@ func (m *Manager) User(ctx context.Context, a Actor, id string) (user.User, erro
 	if err := m.allow(ctx, a, false, PermUsers); err != nil {
 		return user.User{}, err
 	}
-	return m.visible(ctx, a, id)
+	u, err := m.visible(ctx, a, id)
+	return public(u), err
 }
 
 // UserByUsername returns the user whose username equals username up to
@@ -158,7 +172,15 @@ func (m *Manager) UserByUsername(ctx context.Context, a Actor, username string) 
 		return user.User{}, err
 	}
 	u, err := m.store.Users().GetUserByUsername(ctx, username)
-	return m.seen(a, u, err)
+	u, err = m.seen(a, u, err)
+	return public(u), err
+}
+
+// public returns u without its password hash: no user leaves this package
+// with one.
+func public(u user.User) user.User {
+	u.PasswordHash = ""
+	return u
 }
 
 // visible reads the user with id as a may see it.
@@ -222,7 +244,7 @@ func (m *Manager) update(ctx context.Context, a Actor, id, op string, change fun
 			return user.User{}, err
 		}
 		if len(changed) == 0 {
-			return u, nil
+			return public(u), nil
 		}
 		if err := validateFields(&nu, changed); err != nil {
 			return user.User{}, err
@@ -236,7 +258,7 @@ func (m *Manager) update(ctx context.Context, a Actor, id, op string, change fun
 		stored, err := m.store.Users().UpdateUser(ctx, nu)
 		if err == nil {
 			m.record(ctx, a, op, stored.Company, target(&stored)+": changed: "+strings.Join(changed, ","))
-			return stored, nil
+			return public(stored), nil
 		}
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
@@ -402,11 +424,12 @@ func (m *Manager) SetPassword(ctx context.Context, a Actor, id, password string)
 	}
 }
 
-// SetRoles replaces the roles of the user with id, as UpdateUser does:
+// SetRoles replaces the roles of the user with id (each code kept once,
+// in the order given), as UpdateUser does:
 // every role must exist, a non-admin grants only roles it holds, and
 // nobody drops a role of its own.
 func (m *Manager) SetRoles(ctx context.Context, a Actor, id string, roles []string) (user.User, error) {
-	roles = slices.Clone(roles)
+	roles = unique(roles)
 	return m.update(ctx, a, id, "user_update", func(u *user.User) error {
 		u.Roles = roles
 		return nil
@@ -554,7 +577,7 @@ func (m *Manager) ListUsers(ctx context.Context, a Actor, q UserQuery) (UserPage
 			return nil
 		}
 		if page.Total >= q.Offset && len(page.Users) < limit {
-			page.Users = append(page.Users, *u)
+			page.Users = append(page.Users, public(*u))
 		}
 		page.Total++
 		return nil

@@ -90,8 +90,11 @@ func testUsers(t *testing.T, g *gatehouse.Gatehouse) {
 	ctx := context.Background()
 	m := g.Manage()
 	alice := seed(t, g, "alice", false)
-	if alice.ID == "" || alice.Version != 1 || alice.PasswordHash == "" || alice.PasswordChangedAt.IsZero() {
-		t.Fatalf("created user %+v: want an id, version 1, a hash and PasswordChangedAt", alice)
+	if alice.ID == "" || alice.Version != 1 || alice.PasswordHash != "" || alice.PasswordChangedAt.IsZero() {
+		t.Fatalf("created user %+v: want an id, version 1, PasswordChangedAt and no hash", alice)
+	}
+	if stored, err := g.Store().Users().GetUser(ctx, alice.ID); err != nil || stored.PasswordHash == "" {
+		t.Fatalf("stored user: %v, hash %q: want a hash", err, stored.PasswordHash)
 	}
 	_, err := m.CreateUser(ctx, manage.System, manage.NewUser{Username: "ALICE", Password: "password-2", Company: Company})
 	wantErr(t, err, manage.ErrConflict)
@@ -142,6 +145,11 @@ func testUsers(t *testing.T, g *gatehouse.Gatehouse) {
 	check(t, err)
 	if page.Total != 5 {
 		t.Fatalf("all users: total %d, want 5", page.Total)
+	}
+	for _, u := range page.Users {
+		if u.PasswordHash != "" {
+			t.Fatalf("ListUsers returned the hash of %s", u.Username)
+		}
 	}
 	u, err := m.AddRole(ctx, manage.System, alice.ID, "sales")
 	check(t, err)

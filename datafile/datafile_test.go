@@ -165,8 +165,8 @@ func TestApplyDataFile(t *testing.T) {
 	assert.True(t, ok, "the password is hashed and verifies")
 	assert.NotContains(t, admin.PasswordHash, "admin-demo-password")
 
-	// A run-time change to a user survives a second apply; a role added at
-	// run time does not (roles follow the file).
+	// A run-time change to a user survives a second apply, and so do a role
+	// and a parameter added at run time (apply_test.go has the rest).
 	admin.Name = "Changed At Run Time"
 	_, err = store.Users().UpdateUser(ctx, admin)
 	require.NoError(t, err)
@@ -175,14 +175,14 @@ func TestApplyDataFile(t *testing.T) {
 
 	rep, err = d.Apply(ctx, store, h, fixedNow.Add(time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, datafile.Report{ParametersPut: 4, ParametersDeleted: 1, RolesPut: 2, RolesDeleted: 1, UsersKept: 3}, rep)
+	assert.Equal(t, datafile.Report{ParametersPut: 4, ParametersKept: 1, RolesPut: 2, RolesKept: 1, UsersKept: 3}, rep)
 	again, err := store.Users().GetUserByUsername(ctx, "admin")
 	require.NoError(t, err)
 	assert.Equal(t, "Changed At Run Time", again.Name)
 	assert.Equal(t, admin.ID, again.ID)
 	roles, err := store.Roles().ListRoles(ctx)
 	require.NoError(t, err)
-	assert.Len(t, roles, 2)
+	assert.Len(t, roles, 3)
 	schema, err := store.Parameters().GetSchema(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, d.Schema, schema)
@@ -190,7 +190,7 @@ func TestApplyDataFile(t *testing.T) {
 	// Idempotent: a third apply changes nothing.
 	rep, err = d.Apply(ctx, store, h, fixedNow.Add(2*time.Hour))
 	require.NoError(t, err)
-	assert.Equal(t, datafile.Report{ParametersPut: 4, RolesPut: 2, UsersKept: 3}, rep)
+	assert.Equal(t, datafile.Report{ParametersPut: 4, ParametersKept: 1, RolesPut: 2, RolesKept: 1, UsersKept: 3}, rep)
 }
 
 func TestApplyDataFileWithExistingHash(t *testing.T) {

@@ -30,13 +30,36 @@
 //
 // # Applying
 //
-// [File.Apply] makes a store follow the file: the schema, parameters and
-// roles become the file's, users the store lacks are created (passwords
-// hashed with the given hasher), and users that exist keep their
-// passwords, sessions and run-time changes. It is idempotent, so a
-// deployment applies its file on every start; it reads and hashes
-// everything before its first write, so a bad file or a failing hasher
-// leaves the store untouched.
+// [File.Apply] makes a store follow the file: the schema becomes the
+// file's, users the store lacks are created (passwords hashed with the
+// given hasher), and users that exist keep their passwords, sessions and
+// run-time changes. It is idempotent, so a deployment applies its file on
+// every start; it reads and hashes everything before its first write, so a
+// bad file or a failing hasher leaves the store untouched.
+//
+// Roles and parameters have an owner, which the store records
+// (permissions.Role.FromDataFile, storage.Parameter.FromDataFile; never
+// part of the file's JSON):
+//
+//   - The file owns what it names: each role and parameter it lists is put
+//     as the file has it on every apply, so a change made at run time to
+//     one of them lasts until the next start. A role or parameter created
+//     at run time under a code the file later names becomes the file's; a
+//     replaced one that was created or changed at run time is reported as
+//     a warning in the [Report].
+//   - The file owns what it used to name: one it put and no longer lists is
+//     deleted. A dropped role that a role created at run time includes
+//     through base is kept, with a warning, until nothing created at run
+//     time includes it, since deleting it would deny that role's holders.
+//   - Everything else was created at run time and is the host's: applying
+//     the file never deletes or changes it ([Report].RolesKept and
+//     ParametersKept count them). To hand a role over to the file, name it
+//     in the file; to keep one out of the file's hands, give it a code the
+//     file does not use.
+//
+// A store written before the origin was recorded holds only roles and
+// parameters from the file (applying it deleted all others), and its
+// migration marks them so.
 //
 // A host with a Gatehouse calls gatehouse.Open (which also takes the
 // service section into the configuration) or Gatehouse.ApplyDataFile, which

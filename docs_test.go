@@ -43,7 +43,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	routes := gatehouse.ExportRoutes(env.G)
 	require.NotEmpty(t, routes)
 	assert.Contains(t, routes, "GET /docs/{filename}")
-	assert.Equal(t, routes, documented, "routes registered by Handler (left) vs operations in api/openapi.json (right)")
+	assert.Equal(t, routes, documented, "routes registered by Handler and AdminHandler under /admin (left) vs operations in api/openapi.json (right)")
 }
 
 func TestDocsFiles(t *testing.T) {

@@ -65,6 +65,12 @@ func (rt *router) wrap(rte route) http.HandlerFunc {
 }
 
 // finish registers the 404 and 405 fallbacks and returns the handler.
+//
+// The 405 fallback of a path is registered for every method. Where that
+// would conflict in the ServeMux with a route of another method whose path
+// overlaps (the fallback of "/sessions/revoke-others", POST only, against
+// "DELETE /sessions/{id}"), it is registered once per standard method the
+// path does not serve instead; another method then gets the 404.
 func (rt *router) finish() http.Handler {
 	for path, methods := range rt.methods {
 		allow := slices.Clone(methods)
@@ -73,10 +79,19 @@ func (rt *router) finish() http.Handler {
 		}
 		slices.Sort(allow)
 		allowed := strings.Join(allow, ", ")
-		rt.mux.HandleFunc(path, rt.wrap(route{operation: "method_not_allowed", serve: func(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
+		h := rt.wrap(route{operation: "method_not_allowed", serve: func(w http.ResponseWriter, r *http.Request, _ *session.Auth) error {
 			w.Header().Set("Allow", allowed)
 			return errorf(http.StatusMethodNotAllowed, "method %s not allowed; allowed: %s", r.Method, allowed)
-		}}))
+		}})
+		if !rt.overlapsOtherMethods(path, allow) {
+			rt.mux.HandleFunc(path, h)
+			continue
+		}
+		for _, m := range standardMethods {
+			if !slices.Contains(allow, m) {
+				rt.mux.HandleFunc(m+" "+path, h)
+			}
+		}
 	}
 	rt.mux.HandleFunc("/", rt.wrap(route{operation: "not_found", serve: func(http.ResponseWriter, *http.Request, *session.Auth) error {
 		return errorf(http.StatusNotFound, "no such endpoint")
@@ -101,4 +116,45 @@ func (rt *router) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, g.maxBody)
 	rt.mux.ServeHTTP(w, r)
+}
+
+// standardMethods are the methods of RFC 9110 (and PATCH) but HEAD, which a
+// GET pattern matches too.
+var standardMethods = []string{
+	http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch,
+	http.MethodDelete, http.MethodConnect, http.MethodOptions, http.MethodTrace,
+}
+
+// overlapsOtherMethods reports whether a route of another path that may
+// match the same requests as path serves a method not in allow.
+func (rt *router) overlapsOtherMethods(path string, allow []string) bool {
+	for other, methods := range rt.methods {
+		if other == path || !pathsOverlap(path, other) {
+			continue
+		}
+		for _, m := range methods {
+			if !slices.Contains(allow, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pathsOverlap reports whether two ServeMux path patterns may match one
+// path: segment by segment, equal or either a wildcard ("{x}", or "{x...}"
+// for the rest). It errs towards true.
+func pathsOverlap(p, q string) bool {
+	ps, qs := strings.Split(p, "/"), strings.Split(q, "/")
+	for i := 0; i < len(ps) && i < len(qs); i++ {
+		a, b := ps[i], qs[i]
+		if strings.HasSuffix(a, "...}") || strings.HasSuffix(b, "...}") {
+			return true
+		}
+		wild := func(s string) bool { return strings.HasPrefix(s, "{") && s != "{$}" }
+		if a != b && !wild(a) && !wild(b) {
+			return false
+		}
+	}
+	return len(ps) == len(qs)
 }

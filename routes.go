@@ -53,6 +53,12 @@ func (g *Gatehouse) routes(docs *docsFiles) []route {
 		{pattern: "POST /logout", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true},
 		{pattern: "DELETE /session", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true},
 
+		// The caller's live sessions (their own credentials: read-only
+		// users may list and end them too).
+		{pattern: "GET /sessions", operation: "sessions", access: ownCredentials, serve: g.serveSessions},
+		{pattern: "DELETE /sessions/{id}", operation: "session_revoke", access: ownCredentials, serve: g.serveSessionRevoke},
+		{pattern: "POST /sessions/revoke-others", operation: "sessions_revoke_others", access: ownCredentials, serve: g.serveSessionsRevokeOthers},
+
 		// Who the caller is and what they may do.
 		{pattern: "GET /session", operation: "session", access: liveSession, serve: g.serveSession},
 		{pattern: "GET /user", operation: "user", access: liveSession, serve: g.serveUser},

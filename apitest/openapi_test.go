@@ -208,6 +208,64 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		{name: "quotas none", op: "quotas", method: "GET", target: "/quotas", auth: "bearer:rob", validReq: true, status: 200},
 		{name: "quotas anonymous", op: "quotas", method: "GET", target: "/quotas", status: 401},
 
+		{name: "sessions", op: "sessions", method: "GET", target: "/sessions", auth: "bearer:ann", validReq: true, status: 200},
+		{name: "sessions with the cookie", op: "sessions", method: "GET", target: "/sessions", auth: "cookie:rob", validReq: true, status: 200},
+		{name: "sessions anonymous", op: "sessions", method: "GET", target: "/sessions", status: 401},
+		{name: "session revoke", op: "session_revoke", method: "DELETE", target: "/sessions/SID:ann", auth: "bearer:ann", validReq: true, status: 204},
+		{name: "session revoke of a read-only user", op: "session_revoke", method: "DELETE", target: "/sessions/SID:rob", auth: "bearer:rob", validReq: true, status: 204},
+		{name: "session revoke of another user", op: "session_revoke", method: "DELETE", target: "/sessions/SID:max", auth: "bearer:ann", validReq: true, status: 404},
+		{name: "session revoke unknown", op: "session_revoke", method: "DELETE", target: "/sessions/" + strings.Repeat("0", 64), auth: "bearer:ann", validReq: true, status: 404},
+		{name: "session revoke anonymous", op: "session_revoke", method: "DELETE", target: "/sessions/" + strings.Repeat("0", 64), status: 401},
+		{name: "sessions revoke others", op: "sessions_revoke_others", method: "POST", target: "/sessions/revoke-others", auth: "bearer:rob", validReq: true, status: 200},
+		{name: "sessions revoke others cross-origin", op: "sessions_revoke_others", method: "POST", target: "/sessions/revoke-others", auth: "cookie:ann", header: map[string]string{"Sec-Fetch-Site": "cross-site"}, validReq: true, status: 403},
+
+		{name: "admin users", op: "admin_users", method: "GET", target: "/admin/users", auth: "bearer:ada", validReq: true, status: 200},
+		{name: "admin users every parameter", op: "admin_users", method: "GET", target: "/admin/users?offset=1&limit=2&q=a", auth: "bearer:max", validReq: true, status: 200},
+		{name: "admin users limit 0", op: "admin_users", method: "GET", target: "/admin/users?limit=0", auth: "bearer:ada", status: 400},
+		{name: "admin users without users_manage", op: "admin_users", method: "GET", target: "/admin/users", auth: "bearer:ann", validReq: true, status: 403},
+		{name: "admin users anonymous", op: "admin_users", method: "GET", target: "/admin/users", status: 401},
+		{name: "admin user create", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:max", body: `{"username":"newbie","password":"newbie-password","name":"New Bie","email":"new@example.com","phone":"+15550001","locale":"en","timezone":"Europe/Berlin","access":"full","admin":false,"blocked":false,"roles":["sales"],"attributes":{"dep_id":"7"},"parameters":{"show_header":"0"}}`, validReq: true, status: 201},
+		{name: "admin user create without a password", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:ada", body: `{"username":"nopass"}`, validReq: true, status: 201},
+		{name: "admin user create taken up to case", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:ada", body: `{"username":"ANN"}`, validReq: true, status: 409},
+		{name: "admin user create bad username", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:ada", body: `{"username":"a b"}`, status: 400},
+		{name: "admin user create weak password", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:ada", body: `{"username":"weak","password":"short"}`, validReq: true, status: 400},
+		{name: "admin user create an admin as a non-admin", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:max", body: `{"username":"boss","admin":true}`, validReq: true, status: 403},
+		{name: "admin user create not JSON", op: "admin_user_create", method: "POST", target: "/admin/users", auth: "bearer:ada", body: `{"username":"x1"}`, contentType: "text/plain", status: 415},
+		{name: "admin user", op: "admin_user", method: "GET", target: "/admin/users/newbie", auth: "bearer:max", validReq: true, status: 200},
+		{name: "admin user up to case", op: "admin_user", method: "GET", target: "/admin/users/ANN", auth: "bearer:ada", validReq: true, status: 200},
+		{name: "admin user unknown", op: "admin_user", method: "GET", target: "/admin/users/nobody", auth: "bearer:ada", validReq: true, status: 404},
+		{name: "admin user update", op: "admin_user_update", method: "PATCH", target: "/admin/users/newbie", auth: "bearer:max", body: `{"name":null,"phone":"+15550002","attributes":{"dep_id":null,"floor":"2"},"parameters":null,"roles":["viewer"]}`, contentType: "application/merge-patch+json", validReq: true, status: 200},
+		{name: "admin user update as application/json", op: "admin_user_update", method: "PATCH", target: "/admin/users/newbie", auth: "bearer:ada", body: `{"access":"read_only","blocked":true,"admin":null,"email":null,"locale":null,"timezone":null}`, validReq: true, status: 200},
+		{name: "admin user update bad email", op: "admin_user_update", method: "PATCH", target: "/admin/users/newbie", auth: "bearer:ada", body: `{"email":"no"}`, contentType: "application/merge-patch+json", validReq: true, status: 400},
+		{name: "admin user update self-block", op: "admin_user_update", method: "PATCH", target: "/admin/users/max", auth: "bearer:max", body: `{"blocked":true}`, contentType: "application/merge-patch+json", validReq: true, status: 403},
+		{name: "admin user update rename taken", op: "admin_user_update", method: "PATCH", target: "/admin/users/newbie", auth: "bearer:ada", body: `{"username":"Pat"}`, contentType: "application/merge-patch+json", validReq: true, status: 409},
+		{name: "admin user update unknown", op: "admin_user_update", method: "PATCH", target: "/admin/users/nobody", auth: "bearer:ada", body: `{"name":"No Body"}`, contentType: "application/merge-patch+json", validReq: true, status: 404},
+		{name: "admin user password", op: "admin_user_password", method: "PUT", target: "/admin/users/newbie/password", auth: "bearer:max", body: `{"new_password":"newbie-password-2"}`, validReq: true, status: 204},
+		{name: "admin user password weak", op: "admin_user_password", method: "PUT", target: "/admin/users/newbie/password", auth: "bearer:max", body: `{"new_password":"short"}`, validReq: true, status: 400},
+		{name: "admin user password of an admin", op: "admin_user_password", method: "PUT", target: "/admin/users/ada/password", auth: "bearer:max", body: `{"new_password":"long-enough-1"}`, validReq: true, status: 403},
+		{name: "admin user sessions", op: "admin_user_sessions", method: "GET", target: "/admin/users/ann/sessions", auth: "bearer:ada", validReq: true, status: 200},
+		{name: "admin user sessions unknown", op: "admin_user_sessions", method: "GET", target: "/admin/users/nobody/sessions", auth: "bearer:ada", validReq: true, status: 404},
+		{name: "admin user sessions revoke", op: "admin_user_sessions_revoke", method: "DELETE", target: "/admin/users/pat/sessions", auth: "bearer:max", validReq: true, status: 200},
+		{name: "admin user sessions revoke read-only", op: "admin_user_sessions_revoke", method: "DELETE", target: "/admin/users/pat/sessions", auth: "bearer:rob", validReq: true, status: 403},
+		{name: "admin user delete", op: "admin_user_delete", method: "DELETE", target: "/admin/users/nopass", auth: "bearer:max", validReq: true, status: 204},
+		{name: "admin user delete self", op: "admin_user_delete", method: "DELETE", target: "/admin/users/ada", auth: "bearer:ada", validReq: true, status: 403},
+		{name: "admin user delete unknown", op: "admin_user_delete", method: "DELETE", target: "/admin/users/nopass", auth: "bearer:max", validReq: true, status: 404},
+
+		{name: "admin roles", op: "admin_roles", method: "GET", target: "/admin/roles", auth: "bearer:max", validReq: true, status: 200},
+		{name: "admin roles without a permission", op: "admin_roles", method: "GET", target: "/admin/roles", auth: "bearer:ann", validReq: true, status: 403},
+		{name: "admin role", op: "admin_role", method: "GET", target: "/admin/roles/sales", auth: "bearer:ada", validReq: true, status: 200},
+		{name: "admin role unknown", op: "admin_role", method: "GET", target: "/admin/roles/nope", auth: "bearer:ada", validReq: true, status: 404},
+		{name: "admin role put creates", op: "admin_role_put", method: "PUT", target: "/admin/roles/support", auth: "bearer:max", body: `{"title":"Support","base":["viewer"],"params":[{"code":"show_header","value":"1"}],"entities":{"Customer":["read","update"]},"attributes":{"Customer":{"name":"modify"}},"specifics":["ticket_close"],"quotas":[{"service":"UNIVERSAL","method_group":"PLAN","points_per_request":1,"points_per_day":10,"points_per_date_window":10,"max_concurrent_execution":1}]}`, validReq: true, status: 201},
+		{name: "admin role put replaces", op: "admin_role_put", method: "PUT", target: "/admin/roles/support", auth: "bearer:ada", body: `{"code":"support","title":"Support desk"}`, validReq: true, status: 200},
+		{name: "admin role put not in schema", op: "admin_role_put", method: "PUT", target: "/admin/roles/support", auth: "bearer:ada", body: `{"entities":{"Custmer":["read"]}}`, validReq: true, status: 400},
+		{name: "admin role put code mismatch", op: "admin_role_put", method: "PUT", target: "/admin/roles/support", auth: "bearer:ada", body: `{"code":"other"}`, validReq: true, status: 400},
+		{name: "admin role put unknown operation", op: "admin_role_put", method: "PUT", target: "/admin/roles/support", auth: "bearer:ada", body: `{"entities":{"Customer":["fly"]}}`, status: 400},
+		{name: "admin role delete in use", op: "admin_role_delete", method: "DELETE", target: "/admin/roles/viewer", auth: "bearer:max", validReq: true, status: 409},
+		{name: "admin role delete", op: "admin_role_delete", method: "DELETE", target: "/admin/roles/support", auth: "bearer:max", validReq: true, status: 204},
+		{name: "admin role delete unknown", op: "admin_role_delete", method: "DELETE", target: "/admin/roles/support", auth: "bearer:max", validReq: true, status: 404},
+		{name: "admin role delete bad force", op: "admin_role_delete", method: "DELETE", target: "/admin/roles/viewer?force=maybe", auth: "bearer:max", status: 400},
+		{name: "admin role delete forced", op: "admin_role_delete", method: "DELETE", target: "/admin/roles/viewer?force=true", auth: "bearer:ada", validReq: true, status: 204},
+
 		{name: "health", op: "health", method: "GET", target: "/health", validReq: true, status: 200},
 		{name: "version", op: "version", method: "GET", target: "/version", validReq: true, status: 200},
 		{name: "jwks", op: "jwks", method: "GET", target: "/.well-known/jwks.json", validReq: true, status: 200},
@@ -269,12 +327,12 @@ func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc api
 	if strings.HasPrefix(body, "TOKEN:") {
 		body = `"` + env.LoginAs(t, strings.TrimPrefix(body, "TOKEN:")).Token + `"`
 	}
-	newReq := func() *http.Request {
+	newReq := func(target string) *http.Request {
 		var rd io.Reader
 		if body != "" {
 			rd = strings.NewReader(body)
 		}
-		r := httptest.NewRequest(tc.method, tc.target, rd)
+		r := httptest.NewRequest(tc.method, target, rd)
 		if body != "" {
 			ct := tc.contentType
 			if ct == "" {
@@ -287,7 +345,11 @@ func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc api
 		}
 		return r
 	}
-	req := newReq()
+	target := tc.target
+	if pre, who, ok := strings.Cut(target, "SID:"); ok {
+		target = pre + env.LoginAs(t, who).Result.Session.IDHash
+	}
+	req := newReq(target)
 	switch kind, who, _ := strings.Cut(tc.auth, ":"); kind {
 	case "bearer":
 		req = env.Authorize(t, req, who)
@@ -304,7 +366,7 @@ func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc api
 	vreq := req.Clone(context.Background())
 	vreq.Body = io.NopCloser(strings.NewReader(body))
 	route, params, err := router.FindRoute(vreq)
-	require.NoError(t, err, "the document has no operation for %s %s", tc.method, tc.target)
+	require.NoError(t, err, "the document has no operation for %s %s", tc.method, target)
 	require.Equal(t, tc.op, route.Operation.OperationID)
 	opts := &openapi3filter.Options{
 		IncludeResponseStatus: true,
@@ -319,7 +381,7 @@ func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc api
 		assert.Error(t, reqErr, "the document should refuse this request")
 	}
 
-	rec := env.Serve(nil, req)
+	rec := env.Serve(apiHandler(env), req)
 	assert.Equal(t, tc.status, rec.Code, "body: %.300s", rec.Body.String())
 	respIn := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: reqIn,
@@ -330,6 +392,15 @@ func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc api
 	}
 	assert.NoError(t, openapi3filter.ValidateResponse(context.Background(), respIn), "response %d: %.300s", rec.Code, rec.Body.String())
 	return rec.Code
+}
+
+// apiHandler serves the API as the demo server does: Handler at the root
+// and AdminHandler under /admin, where the document describes it.
+func apiHandler(env *gatehousetest.Env) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", env.Handler)
+	mux.Handle("/admin/", http.StripPrefix("/admin", env.G.AdminHandler()))
+	return mux
 }
 
 // presentCredentials accepts a security scheme when the request carries its

@@ -22,12 +22,17 @@ import (
 // the role and field, and never stored. A caller needs PermRoles; the
 // catalogue is shared by every company. The catalogue is read, then the
 // role written: two concurrent PutRoles are each checked against the
-// catalogue without the other. Audited as "role_put".
+// catalogue without the other. The role is stored as created at run time
+// (FromDataFile false, whatever r says), so applying the data file again
+// does not delete it. Audited as "role_put".
 func (m *Manager) PutRole(ctx context.Context, a Actor, r permissions.Role) (created bool, err error) {
 	if err := m.allow(ctx, a, true, PermRoles); err != nil {
 		return false, err
 	}
 	r = r.Clone()
+	// Put at run time, the role is the run time's: applying the data file
+	// no longer deletes it.
+	r.FromDataFile = false
 	if err := r.Validate(); err != nil {
 		return false, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}

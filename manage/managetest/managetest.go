@@ -274,10 +274,14 @@ func testRoles(t *testing.T, g *gatehouse.Gatehouse) {
 	if !created {
 		t.Fatal("PutRole of a new role: created false")
 	}
-	created, err = m.PutRole(ctx, manage.System, permissions.Role{Code: "viewer", Title: "Viewer", Entities: map[string][]permissions.Op{"Customer": {permissions.OpRead}}})
+	created, err = m.PutRole(ctx, manage.System, permissions.Role{Code: "viewer", Title: "Viewer", FromDataFile: true,
+		Entities: map[string][]permissions.Op{"Customer": {permissions.OpRead}}})
 	check(t, err)
 	if created {
 		t.Fatal("PutRole of a stored role: created true")
+	}
+	if r, err := g.Store().Roles().GetRole(ctx, "viewer"); err != nil || r.FromDataFile {
+		t.Fatalf("a role put at run time: %v, FromDataFile %v: want false", err, r.FromDataFile)
 	}
 	_, err = m.PutRole(ctx, manage.System, permissions.Role{Code: "sales", Base: []string{"viewer"}})
 	check(t, err)

@@ -1,5 +1,6 @@
 // Command server runs the gatehouse demo: the HTTP API of gatehouse on
-// 127.0.0.1:8080 over an in-memory store seeded from demo.json.
+// 127.0.0.1:8080 over an in-memory store seeded from demo.json, and its
+// admin API (users, roles and sessions at run time) under /admin/.
 //
 //	go run ./examples/server                  # from the repository root
 //	go run ./examples/server -data my.json -addr 127.0.0.1:9000
@@ -164,8 +165,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	addr := ln.Addr().String()
+	// The API at the root, the admin API under /admin/ (its routes need a
+	// live session, and package manage's rules: users_manage, roles_manage,
+	// or an admin, who holds every permission).
+	mux := http.NewServeMux()
+	mux.Handle("/", g.Handler())
+	mux.Handle("/admin/", http.StripPrefix("/admin", g.AdminHandler()))
 	srv := &http.Server{
-		Handler:           g.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -179,6 +186,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "gatehouse demo (%s %d.%d.%s) on http://%s\n", g.Service().Name,
 		g.Service().Version.Major, g.Service().Version.Minor, g.Service().Version.Build, addr)
 	fmt.Fprintf(stdout, "  curl http://%s/health\n  curl http://%s/version\n", addr, addr)
+	fmt.Fprintf(stdout, "admin API (users, roles, sessions) on http://%s/admin/\n", addr)
 	if o.data == "" {
 		fmt.Fprintln(stdout, "demo users (username / password), from examples/server/demo.json:")
 		for _, u := range data.Users {
@@ -189,7 +197,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"      -d '{\"username\":\"admin\",\"password\":\"admin-demo-password\"}' | tr -d '\"')\n"+
 			"  curl -s http://%[1]s/user -H \"Authorization: Bearer $TOKEN\"\n"+
 			"  curl -s http://%[1]s/permissions -H \"Authorization: Bearer $TOKEN\"\n"+
-			"the API is described at http://%[1]s/docs/file_en.html\n", addr)
+			"create a user through the admin API (as admin, who holds every permission):\n"+
+			"  curl -s http://%[1]s/admin/users -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n"+
+			"      -d '{\"username\":\"bob\",\"password\":\"bob-demo-password\",\"roles\":[\"viewer\"]}'\n"+
+			"the API is described at http://%[1]s/docs/file_en.html (the admin API under /admin)\n", addr)
 	}
 
 	select {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/datafile"
+	"github.com/gatehouse-go/gatehouse/manage"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
@@ -146,7 +147,9 @@ func (e *Env) remember(username, password string) {
 }
 
 // AddUser stores u with password (hashed with the test Hasher) and returns
-// it as stored. An empty ID becomes "id-<username>", an empty Company
+// it as stored. Unlike Gatehouse.Manage().CreateUser, which makes the id,
+// it keeps the ID the test gives, so that tests and their expected output
+// can name users by id; every other change goes through Manage(). An empty ID becomes "id-<username>", an empty Company
 // DefaultCompany; an empty password makes one up (LoginAs knows it). The
 // user is validated first (user.User.Validate), as a data file's would be.
 func (e *Env) AddUser(t TB, u user.User, password string) user.User {
@@ -218,15 +221,12 @@ func (e *Env) LoginAs(t TB, username string) Login {
 func (e *Env) resetPassword(t TB, username string) string {
 	t.Helper()
 	ctx := context.Background()
-	u, err := e.Store.Users().GetUserByUsername(ctx, username)
+	u, err := e.G.Manage().UserByUsername(ctx, manage.System, username)
 	if err != nil {
 		t.Fatalf("gatehousetest: LoginAs %q: %v", username, err)
 	}
 	password := rand.Text()
-	if u.PasswordHash, err = Hasher().Hash(password); err != nil {
-		t.Fatalf("gatehousetest: LoginAs %q: %v", username, err)
-	}
-	if _, err := e.Store.Users().UpdateUser(ctx, u); err != nil {
+	if err := e.G.Manage().SetPassword(ctx, manage.System, u.ID, password); err != nil {
 		t.Fatalf("gatehousetest: LoginAs %q: %v", username, err)
 	}
 	e.remember(username, password)

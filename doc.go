@@ -20,6 +20,7 @@
 //
 //	gatehouse (the facade, HTTP handlers, middleware, error bodies)
 //	  └─ datafile     the data file: read, validate, apply to a store
+//	  └─ manage       run-time changes of users, roles and sessions
 //	  └─ session      login, live-session authentication, logout, password
 //	                  change, revocation, brute-force throttle
 //	  └─ token        JWT issue and verification, key sets, JWKS
@@ -42,7 +43,8 @@
 // starting from a data file ([Open], [Gatehouse.ApplyDataFile]); routes.go
 // the route table, which says of every endpoint whether it is open to
 // anyone, needs a live session, or concerns the caller's own credentials
-// (which a read-only user may still change); router.go the plumbing that
+// (which a read-only user may still change), and admin_routes.go the admin
+// API's ([Gatehouse.AdminHandler]); router.go the plumbing that
 // applies it; requestinfo.go the request's trace code and caller;
 // errors.go the one error writer and the one JSON writer; middleware.go,
 // cookie.go, client.go, decode.go, documents.go and metering.go what their
@@ -82,6 +84,17 @@
 // [Gatehouse.PermissionsDocument], [NewUserDocument] or
 // [NewAccountDocument] behind [Gatehouse.Authenticate]; examples/seeds does
 // so for all five APIs. Package gatehousetest helps test such handlers.
+//
+// # Managing users, roles and sessions
+//
+// [Gatehouse.Manage] returns the one API for run-time changes (package
+// manage): create, update, block and delete users, set passwords and
+// roles, put and delete roles (validated against the catalogue and the
+// schema), list and revoke live sessions; every change audited with its
+// actor and target. GET /sessions, DELETE /sessions/{id} and POST
+// /sessions/revoke-others let every caller manage its own sessions;
+// [Gatehouse.AdminHandler] is the admin API over the same rules, which the
+// host mounts where it wants.
 //
 // # Audit and quotas
 //

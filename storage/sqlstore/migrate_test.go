@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gatehouse-go/gatehouse/datafile"
+	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/storage/sqlstore"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -122,6 +124,13 @@ var time0 = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 // migration 0001 applied and stamped, nothing after it.
 func atVersion1(t *testing.T, dsn string) *sql.DB {
 	t.Helper()
+	return atVersion(t, dsn, 1)
+}
+
+// atVersion makes the database at dsn what gatehouse's schema version n
+// left: migrations 0001 to n applied and stamped, nothing after them.
+func atVersion(t *testing.T, dsn string, n int) *sql.DB {
+	t.Helper()
 	driver, source, dialect := "pgx", dsn, "postgres"
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
 		driver, source, dialect = "sqlite", "file:"+path, "sqlite"
@@ -129,18 +138,23 @@ func atVersion1(t *testing.T, dsn string) *sql.DB {
 	db, err := sql.Open(driver, source)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	init, err := os.ReadFile(filepath.Join("migrations", dialect, "0001_init.sql"))
-	require.NoError(t, err)
-	for _, st := range strings.Split(string(init), ";\n") {
-		if strings.TrimSpace(st) != "" {
-			_, err := db.Exec(st)
-			require.NoError(t, err, "0001_init.sql: %s", st)
-		}
-	}
 	_, err = db.Exec(`CREATE TABLE gh_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us BIGINT NOT NULL)`)
 	require.NoError(t, err)
-	_, err = db.Exec(`INSERT INTO gh_migrations (version, name, applied_us) VALUES (1, '0001_init.sql', 0)`)
+	files, err := filepath.Glob(filepath.Join("migrations", dialect, "*.sql"))
 	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), n)
+	for i, file := range files[:n] { // Glob sorts: NNNN_ names in version order
+		body, err := os.ReadFile(file)
+		require.NoError(t, err)
+		for _, st := range strings.Split(string(body), ";\n") {
+			if strings.TrimSpace(st) != "" {
+				_, err := db.Exec(st)
+				require.NoError(t, err, "%s: %s", file, st)
+			}
+		}
+		_, err = db.Exec(`INSERT INTO gh_migrations (version, name, applied_us) VALUES ($1, $2, 0)`, i+1, filepath.Base(file))
+		require.NoError(t, err)
+	}
 	return db
 }
 
@@ -198,6 +212,61 @@ func TestMigrationRefusesUsernamesEqualUpToCase(t *testing.T) {
 			require.Equal(t, "alice2", u.Username)
 			_, err = s.Users().CreateUser(t.Context(), user.User{ID: "u7", Username: "BOB"})
 			require.ErrorIs(t, err, storage.ErrConflict, "the index holds after the migration")
+		})
+	}
+}
+
+// TestMigrationMarksExistingRolesFromTheDataFile: before schema version 3
+// applying the data file deleted every role and parameter it did not name,
+// so all those of an older database came from it. The migration keeps them
+// and marks them so, and applying the file afterwards deletes the ones it
+// no longer names, as before.
+func TestMigrationMarksExistingRolesFromTheDataFile(t *testing.T) {
+	for name, fresh := range dsns() {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			dsn := fresh(t)
+			db := atVersion(t, dsn, 2)
+			_, err := db.Exec(`INSERT INTO gh_roles (code, body) VALUES
+				('viewer', '{"code":"viewer","title":"Viewer","entities":{"Customer":["read"]}}'),
+				('legacy', '{"code":"legacy"}')`)
+			require.NoError(t, err)
+			_, err = db.Exec(`INSERT INTO gh_parameters (code, title, value) VALUES ('show_header', 'Show Header', '1'), ('old', '', 'x')`)
+			require.NoError(t, err)
+			require.NoError(t, db.Close())
+
+			s := open(t, dsn, sqlstore.Config{})
+			var version int
+			require.NoError(t, s.DB().QueryRow("SELECT MAX(version) FROM gh_migrations").Scan(&version))
+			require.Equal(t, sqlstore.SchemaVersion(), version)
+			roles, err := s.Roles().ListRoles(ctx)
+			require.NoError(t, err)
+			require.Equal(t, []permissions.Role{
+				{Code: "legacy", FromDataFile: true},
+				{Code: "viewer", Title: "Viewer", Entities: map[string][]permissions.Op{"Customer": {permissions.OpRead}}, FromDataFile: true},
+			}, roles)
+			params, err := s.Parameters().ListParameters(ctx)
+			require.NoError(t, err)
+			require.Equal(t, []storage.Parameter{
+				{Code: "old", Value: "x", FromDataFile: true},
+				{Code: "show_header", Title: "Show Header", Value: "1", FromDataFile: true},
+			}, params)
+
+			// A role put after the migration is as it was put.
+			require.NoError(t, s.Roles().PutRole(ctx, permissions.Role{Code: "custom"}))
+			custom, err := s.Roles().GetRole(ctx, "custom")
+			require.NoError(t, err)
+			require.False(t, custom.FromDataFile)
+
+			d, err := datafile.Parse([]byte(restartFile2))
+			require.NoError(t, err)
+			rep, err := d.Apply(ctx, s, plainHasher, time0)
+			require.NoError(t, err)
+			require.Equal(t, 1, rep.RolesDeleted, "legacy")
+			require.Equal(t, 1, rep.RolesKept, "custom")
+			require.Equal(t, 1, rep.ParametersDeleted, "old")
+			_, err = s.Roles().GetRole(ctx, "legacy")
+			require.ErrorIs(t, err, storage.ErrNotFound)
 		})
 	}
 }

@@ -44,7 +44,8 @@ func Open(ctx context.Context, cfg Config, data *datafile.File) (*Gatehouse, err
 	}
 	g.log.LogAttrs(ctx, slog.LevelInfo, "gatehouse: data file applied",
 		slog.Int("parameters_put", rep.ParametersPut), slog.Int("parameters_deleted", rep.ParametersDeleted),
-		slog.Int("roles_put", rep.RolesPut), slog.Int("roles_deleted", rep.RolesDeleted),
+		slog.Int("roles_put", rep.RolesPut), slog.Int("roles_deleted", rep.RolesDeleted), slog.Int("roles_kept", rep.RolesKept),
+		slog.Int("parameters_kept", rep.ParametersKept),
 		slog.Int("users_created", rep.UsersCreated), slog.Int("users_kept", rep.UsersKept))
 	return g, nil
 }

@@ -121,9 +121,12 @@ type adminUserCreate struct {
 // company_key defaults to the caller's own; a username taken up to case
 // is 409.
 func (g *Gatehouse) serveAdminUserCreate(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	var b adminUserCreate
+	var b *adminUserCreate
 	if err := g.decodeJSON(r, &b); err != nil {
 		return err
+	}
+	if b == nil {
+		return errNotObject
 	}
 	u, err := g.manage.CreateUser(r.Context(), g.actor(r, a), manage.NewUser{
 		Username: b.Username, Password: b.Password, Name: b.Name, Email: b.Email, Phone: b.Phone,
@@ -135,6 +138,9 @@ func (g *Gatehouse) serveAdminUserCreate(w http.ResponseWriter, r *http.Request,
 	}
 	return writeJSON(w, http.StatusCreated, newAdminUser(&u))
 }
+
+// errNotObject is the 400 of a body that is JSON null, not an object.
+var errNotObject = &Error{Status: http.StatusBadRequest, Message: "body: must be a JSON object (type)"}
 
 // adminTarget reads the user of the path's {username} (up to case) as the
 // caller may see it: another company's is 404.
@@ -274,7 +280,7 @@ func (g *Gatehouse) decodeMergePatch(r *http.Request) (*userPatch, error) {
 		return nil, err
 	}
 	if raw == nil {
-		return nil, errorf(http.StatusBadRequest, "body: must be a JSON object (type)")
+		return nil, errNotObject
 	}
 	p := &userPatch{strings: make(map[string]*string)}
 	for k, v := range raw {
@@ -357,9 +363,12 @@ type passwordSet struct {
 // administrator's reset (204). The password policy applies; every session
 // and token of the user ends.
 func (g *Gatehouse) serveAdminUserPassword(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	var b passwordSet
+	var b *passwordSet
 	if err := g.decodeJSON(r, &b); err != nil {
 		return err
+	}
+	if b == nil {
+		return errNotObject
 	}
 	if b.NewPassword == "" {
 		return errorf(http.StatusBadRequest, "new_password: is required (required)")
@@ -455,8 +464,8 @@ func (g *Gatehouse) serveAdminRole(w http.ResponseWriter, r *http.Request, a *se
 // role (a malformed name, an unknown base role, a cycle, a grant the
 // schema does not declare) is 400 and never stored.
 func (g *Gatehouse) serveAdminRolePut(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	var role permissions.Role
-	if err := g.decodeJSON(r, &role); err != nil {
+	var body *permissions.Role
+	if err := g.decodeJSON(r, &body); err != nil {
 		for _, e := range []struct {
 			err         error
 			field, rule string
@@ -469,6 +478,10 @@ func (g *Gatehouse) serveAdminRolePut(w http.ResponseWriter, r *http.Request, a 
 		}
 		return err
 	}
+	if body == nil {
+		return errNotObject
+	}
+	role := *body
 	code := r.PathValue("code")
 	if role.Code != "" && role.Code != code {
 		return errorf(http.StatusBadRequest, "code: must be the path's code %q or absent (mismatch)", code)

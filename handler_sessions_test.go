@@ -162,3 +162,35 @@ func TestSessionsNeedASession(t *testing.T) {
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
 	assert.Equal(t, http.StatusForbidden, e.Serve(nil, r).Code)
 }
+
+// "/sessions/revoke-others" (POST) and "/sessions/{id}" (DELETE) overlap:
+// each still answers 405 with its own Allow for other methods.
+func TestSessionsMethodNotAllowed(t *testing.T) {
+	e := newAdminEnv(t)
+	tok := e.LoginAs(t, "ann").Token
+	for _, tc := range []struct{ method, target, allow string }{
+		{http.MethodGet, "/sessions/revoke-others", "POST"},
+		{http.MethodDelete, "/sessions/revoke-others", "POST"},
+		{http.MethodPut, "/sessions/" + strings.Repeat("0", 64), "DELETE"},
+		{http.MethodPost, "/sessions", "GET, HEAD"},
+	} {
+		rec := e.callToken(t, e.Handler, tok, tc.method, tc.target, "")
+		require.Equal(t, http.StatusMethodNotAllowed, rec.Code, "%s %s: %s", tc.method, tc.target, rec.Body.String())
+		assert.Equal(t, tc.allow, rec.Header().Get("Allow"), "%s %s", tc.method, tc.target)
+		assert.NotEmpty(t, errorMessage(t, rec))
+	}
+}
+
+// The admin API authenticates as the API does: the cookie works, and an
+// unsafe cross-origin request with it is refused.
+func TestAdminWithTheCookie(t *testing.T) {
+	e := newAdminEnv(t)
+	r := e.WithCookie(t, httptest.NewRequest(http.MethodGet, "/users/ann", nil), "max")
+	assert.Equal(t, http.StatusOK, e.Serve(e.admin, r).Code)
+	r = e.WithCookie(t, httptest.NewRequest(http.MethodDelete, "/users/ann", nil), "max")
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec := e.Serve(e.admin, r)
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Contains(t, errorMessage(t, rec), "cross-origin")
+	assert.Equal(t, http.StatusOK, e.call(t, e.admin, "max", http.MethodGet, "/users/ann", "").Code, "nothing deleted")
+}

@@ -414,14 +414,28 @@ func TestAdminRoles(t *testing.T) {
 	rec = e.call(t, e.admin, "rita", http.MethodGet, "/roles/support", "")
 	assert.JSONEq(t, `{"code":"support","title":"Support desk"}`, rec.Body.String())
 
+	// A non-admin roles_manage holder changes or deletes only roles nobody
+	// holds: widening a held role (its own, or another company's users')
+	// would grant its holders more.
+	for _, q := range []struct{ method, target, body string }{
+		{http.MethodDelete, "/roles/viewer", ""},
+		{http.MethodDelete, "/roles/sales?force=true", ""},
+		{http.MethodPut, "/roles/sales", `{"specifics":["*"]}`},
+		{http.MethodPut, "/roles/role_admin", `{"specifics":["roles_manage","users_manage"]}`},
+	} {
+		rec = e.call(t, e.admin, "rita", q.method, q.target, q.body)
+		require.Equal(t, http.StatusForbidden, rec.Code, "%s %s: %s", q.method, q.target, rec.Body.String())
+		assert.Contains(t, errorMessage(t, rec), "(escalation)")
+	}
+
 	// Delete while held or included: 409 naming both; force deletes.
-	rec = e.call(t, e.admin, "rita", http.MethodDelete, "/roles/viewer", "")
+	rec = e.call(t, e.admin, "ada", http.MethodDelete, "/roles/viewer", "")
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
 	assert.Contains(t, errorMessage(t, rec), `role "viewer" is in use: held by 0 user(s), included by sales`)
-	rec = e.call(t, e.admin, "rita", http.MethodDelete, "/roles/sales", "")
+	rec = e.call(t, e.admin, "ada", http.MethodDelete, "/roles/sales", "")
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
 	assert.Contains(t, errorMessage(t, rec), "held by 2 user(s)")
-	rec = e.call(t, e.admin, "rita", http.MethodDelete, "/roles/sales?force=true", "")
+	rec = e.call(t, e.admin, "ada", http.MethodDelete, "/roles/sales?force=true", "")
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 	assert.NotContains(t, e.stored(t, "ann").Roles, "sales")
 	assert.Equal(t, http.StatusNotFound, e.call(t, e.admin, "rita", http.MethodGet, "/roles/sales", "").Code)

@@ -59,9 +59,18 @@
 //   - only an admin creates an admin, makes a user admin or changes an
 //     admin in any way, password, roles and sessions included (RuleAdmin);
 //   - a non-admin grants only roles it holds itself, directly or through
-//     their base roles (RuleEscalation);
+//     their base roles, and changes (password, roles, block, sessions,
+//     delete) only users all of whose roles it holds — else it could reset
+//     the password of a user who holds more and act as that user
+//     (RuleEscalation);
+//   - a non-admin changes or deletes only roles nobody holds, directly or
+//     as a base of a held role: the catalogue is shared by every company,
+//     and widening a held role would widen its holders, the caller
+//     included. New roles it makes are drafts until an admin grants them
+//     (RuleEscalation);
 //   - nobody blocks, deletes or demotes itself — drops its admin flag,
-//     makes itself read-only or drops one of its roles (RuleSelf).
+//     makes itself read-only or drops one of its roles — nor resets its own
+//     password here, which would skip the current one (RuleSelf).
 //
 // Everyone may list and revoke its own sessions, read-only users
 // included: they are its own credentials. The role catalogue is shared by

@@ -64,6 +64,7 @@ func newFixture(t *testing.T) *fixture {
 		{Username: "alien", Company: other, Roles: []string{"manager"}},
 		{Username: "target", Company: acme, Roles: []string{"sales"}},
 		{Username: "faraway", Company: other},
+		{Username: "senior", Company: acme, Roles: []string{"support"}},
 	} {
 		nu.Password = "password-" + nu.Username
 		u, err := f.m.CreateUser(ctx, manage.System, nu)
@@ -145,6 +146,35 @@ func TestCallerRules(t *testing.T) {
 			_, err := f.m.Roles(ctx, a)
 			return err
 		}, manage.RulePermission, nil},
+		// A non-admin manager changes only users whose roles it holds:
+		// otherwise it could reset the password of one who holds more and
+		// act as that user.
+		{"escalation: password of a user holding more", "mgr", func(f *fixture, a manage.Actor) error {
+			return f.m.SetPassword(ctx, a, f.id("senior"), "password-new")
+		}, manage.RuleEscalation, nil},
+		{"escalation: update a user holding more", "mgr", rename("senior"), manage.RuleEscalation, nil},
+		{"escalation: delete a user holding more", "mgr", func(f *fixture, a manage.Actor) error {
+			return f.m.DeleteUser(ctx, a, f.id("senior"))
+		}, manage.RuleEscalation, nil},
+		{"escalation: revoke the sessions of a user holding more", "mgr", func(f *fixture, a manage.Actor) error {
+			_, err := f.m.RevokeSessions(ctx, a, f.id("senior"))
+			return err
+		}, manage.RuleEscalation, nil},
+		{"self: reset own password without the current one", "mgr", func(f *fixture, a manage.Actor) error {
+			return f.m.SetPassword(ctx, a, f.id("mgr"), "password-new")
+		}, manage.RuleSelf, nil},
+		// A non-admin roles_manage holder changes only roles nobody holds.
+		{"escalation: widen a held role", "rmgr", func(f *fixture, a manage.Actor) error {
+			_, err := f.m.PutRole(ctx, a, permissions.Role{Code: "sales", Specifics: []string{"*"}})
+			return err
+		}, manage.RuleEscalation, nil},
+		{"escalation: widen its own role", "rmgr", func(f *fixture, a manage.Actor) error {
+			_, err := f.m.PutRole(ctx, a, permissions.Role{Code: "rolesmgr", Specifics: []string{manage.PermRoles, manage.PermUsers}})
+			return err
+		}, manage.RuleEscalation, nil},
+		{"escalation: delete a held role", "rmgr", func(f *fixture, a manage.Actor) error {
+			return f.m.DeleteRole(ctx, a, "sales", true)
+		}, manage.RuleEscalation, nil},
 		{"read-only: update", "ro", rename("target"), manage.RuleReadOnly, nil},
 		{"read-only: create", "ro", func(f *fixture, a manage.Actor) error {
 			_, err := f.m.CreateUser(ctx, a, manage.NewUser{Username: "n2", Password: "password-1"})

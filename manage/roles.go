@@ -50,6 +50,11 @@ func (m *Manager) PutRole(ctx context.Context, a Actor, r permissions.Role) (cre
 	if err := permissions.ValidateRoles(roles); err != nil {
 		return false, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
+	if !created {
+		if err := m.mayChangeRole(ctx, a, roles, r.Code); err != nil {
+			return false, err
+		}
+	}
 	schema, err := m.store.Parameters().GetSchema(ctx)
 	if err != nil {
 		return false, fmt.Errorf("manage: read schema: %w", err)
@@ -67,6 +72,56 @@ func (m *Manager) PutRole(ctx context.Context, a Actor, r permissions.Role) (cre
 	m.record(ctx, a, "role_put", m.company(a), "role "+r.Code+" "+how)
 	return created, nil
 }
+
+// mayChangeRole applies the rule about changing or deleting a stored role:
+// the catalogue is shared by every company, and a role in use grants its
+// holders whatever it says, so a non-admin changes or deletes only a role
+// no user holds, directly or through the Base of a role held (drafts that
+// an admin then assigns). A role it creates is such a role; it cannot grant
+// it to itself or anyone, since a non-admin grants only roles it holds.
+// Without it a roles_manage holder could widen a role it holds, or change
+// the roles of another company's users.
+func (m *Manager) mayChangeRole(ctx context.Context, a Actor, roles []permissions.Role, code string) error {
+	if a.isAdmin() {
+		return nil
+	}
+	bases := make(map[string][]string, len(roles))
+	for _, r := range roles {
+		bases[r.Code] = r.Base
+	}
+	var inUse bool
+	err := m.eachUser(ctx, "", func(u *user.User) error {
+		// Expand the user's roles through Base; the catalogue has no cycles.
+		seen := map[string]bool{}
+		stack := slices.Clone(u.Roles)
+		for len(stack) > 0 && !inUse {
+			c := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			if c == code {
+				inUse = true
+			}
+			stack = append(stack, bases[c]...)
+		}
+		if inUse {
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return err
+	}
+	if inUse {
+		return forbidden(RuleEscalation, "a non-admin changes or deletes only roles nobody holds; %q is held (directly or as a base role)", code)
+	}
+	return nil
+}
+
+// errStop ends an eachUser walk early.
+var errStop = errors.New("stop")
 
 // company is the audit Company of a change that has no target user: the
 // caller's, none for System.
@@ -133,6 +188,9 @@ func (m *Manager) DeleteRole(ctx context.Context, a Actor, code string, force bo
 	}
 	if !slices.ContainsFunc(roles, func(r permissions.Role) bool { return r.Code == code }) {
 		return fmt.Errorf("%w: no such role %q", ErrNotFound, code)
+	}
+	if err := m.mayChangeRole(ctx, a, roles, code); err != nil {
+		return err
 	}
 	inUse := &RoleInUseError{Code: code}
 	for _, r := range roles {

@@ -54,8 +54,10 @@ func (m *Manager) mayManageSessions(ctx context.Context, a Actor, userID string,
 	if err != nil {
 		return user.User{}, err
 	}
-	if write && u.Admin && !a.isAdmin() {
-		return user.User{}, forbidden(RuleAdmin, "only an admin changes an admin")
+	if write {
+		if err := m.mayTouch(ctx, a, &u); err != nil {
+			return user.User{}, err
+		}
 	}
 	return u, nil
 }

@@ -139,6 +139,33 @@ func (m *Manager) checkRoles(ctx context.Context, a Actor, codes []string) error
 	return nil
 }
 
+// mayTouch applies the rules about the target of a change by a caller:
+// only an admin changes an admin, and a non-admin changes only users all of
+// whose roles it holds itself (directly or through Base) — otherwise it could
+// reset the password of a user who holds more and act as that user.
+func (m *Manager) mayTouch(ctx context.Context, a Actor, target *user.User) error {
+	if a.isAdmin() || a.self(target.ID) {
+		return nil
+	}
+	if target.Admin {
+		return forbidden(RuleAdmin, "only an admin changes an admin")
+	}
+	if len(target.Roles) == 0 {
+		return nil
+	}
+	set, err := m.permSet(ctx, a)
+	if err != nil {
+		return err
+	}
+	held := set.Roles()
+	for _, c := range target.Roles {
+		if !slices.Contains(held, c) {
+			return forbidden(RuleEscalation, "a non-admin changes only users whose roles it holds; it does not hold %q", c)
+		}
+	}
+	return nil
+}
+
 // unique returns a copy of codes with each code once, in the order first
 // given.
 func unique(codes []string) []string {
@@ -232,13 +259,14 @@ func (m *Manager) update(ctx context.Context, a Actor, id, op string, change fun
 		return user.User{}, err
 	}
 	for attempt := 1; ; attempt++ {
-		if u.Admin && !a.isAdmin() {
-			return user.User{}, forbidden(RuleAdmin, "only an admin changes an admin")
+		if err := m.mayTouch(ctx, a, &u); err != nil {
+			return user.User{}, err
 		}
 		nu := u.Clone()
 		if err := change(&nu); err != nil {
 			return user.User{}, err
 		}
+		nu.Roles = unique(nu.Roles)
 		changed, err := changes(&u, &nu)
 		if err != nil {
 			return user.User{}, err
@@ -386,12 +414,17 @@ func (m *Manager) SetPassword(ctx context.Context, a Actor, id, password string)
 	if err := m.cfg.PasswordPolicy.Validate(password); err != nil {
 		return err
 	}
+	if a.self(id) {
+		// A reset skips the current password: a stolen session must not
+		// become a new password. Callers change their own with it.
+		return forbidden(RuleSelf, "nobody resets its own password here; change it with the current one (session.Manager.ChangePassword, POST /password)")
+	}
 	u, err := m.visible(ctx, a, id)
 	if err != nil {
 		return err
 	}
-	if u.Admin && !a.isAdmin() {
-		return forbidden(RuleAdmin, "only an admin changes an admin")
+	if err := m.mayTouch(ctx, a, &u); err != nil {
+		return err
 	}
 	hash, err := m.sessions.Hasher().Hash(password)
 	if err != nil {
@@ -418,8 +451,8 @@ func (m *Manager) SetPassword(ctx context.Context, a Actor, id, password string)
 		if u, err = m.visible(ctx, a, id); err != nil {
 			return err
 		}
-		if u.Admin && !a.isAdmin() {
-			return forbidden(RuleAdmin, "only an admin changes an admin")
+		if err := m.mayTouch(ctx, a, &u); err != nil {
+			return err
 		}
 	}
 }
@@ -496,11 +529,11 @@ func (m *Manager) DeleteUser(ctx context.Context, a Actor, id string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case a.self(id):
+	if a.self(id) {
 		return forbidden(RuleSelf, "nobody deletes itself")
-	case u.Admin && !a.isAdmin():
-		return forbidden(RuleAdmin, "only an admin deletes an admin")
+	}
+	if err := m.mayTouch(ctx, a, &u); err != nil {
+		return err
 	}
 	if _, err := m.revokeAll(ctx, &u); err != nil {
 		return err

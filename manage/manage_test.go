@@ -573,3 +573,23 @@ func TestNew(t *testing.T) {
 	_, err = m.RevokeOtherSessions(context.Background(), nil, session.Client{})
 	require.ErrorIs(t, err, manage.ErrInvalid)
 }
+
+func TestUserParametersMustBeStoredParameters(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.m.CreateUser(ctx, manage.System, manage.NewUser{Username: "pia", Password: "password-1", Company: acme, Parameters: map[string]string{"no_such": "1"}})
+	var fe *user.FieldError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "parameters", fe.Field)
+	assert.Equal(t, manage.RuleUnknown, fe.Rule)
+	assert.Contains(t, fe.Message, "no_such")
+	_, err = f.m.UserByUsername(ctx, manage.System, "pia")
+	assert.ErrorIs(t, err, manage.ErrNotFound, "nothing stored")
+
+	_, err = f.m.UpdateUser(ctx, manage.System, f.id("target"), func(u *user.User) error {
+		u.Parameters = map[string]string{"no_such": "1"}
+		return nil
+	})
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, "parameters", fe.Field)
+}

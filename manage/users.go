@@ -79,6 +79,9 @@ func (m *Manager) CreateUser(ctx context.Context, a Actor, nu NewUser) (user.Use
 	if err := m.checkRoles(ctx, a, u.Roles); err != nil {
 		return user.User{}, err
 	}
+	if err := m.checkParameters(ctx, u.Parameters); err != nil {
+		return user.User{}, err
+	}
 	var err error
 	if u.ID, err = randid.UUID(); err != nil {
 		return user.User{}, fmt.Errorf("manage: make a user id: %w", err)
@@ -162,6 +165,29 @@ func (m *Manager) mayTouch(ctx context.Context, a Actor, target *user.User) erro
 		if !slices.Contains(held, c) {
 			return forbidden(RuleEscalation, "a non-admin changes only users whose roles it holds; it does not hold %q", c)
 		}
+	}
+	return nil
+}
+
+// checkParameters checks that every key of a user's parameter overrides
+// names a stored system parameter, as the data file does.
+func (m *Manager) checkParameters(ctx context.Context, params map[string]string) error {
+	if len(params) == 0 {
+		return nil
+	}
+	stored, err := m.store.Parameters().ListParameters(ctx)
+	if err != nil {
+		return fmt.Errorf("manage: list parameters: %w", err)
+	}
+	var unknown []string
+	for k := range params {
+		if !slices.ContainsFunc(stored, func(p storage.Parameter) bool { return p.Code == k }) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return &user.FieldError{Field: "parameters", Rule: RuleUnknown, Message: "unknown parameter " + strings.Join(unknown, ", ")}
 	}
 	return nil
 }
@@ -279,6 +305,11 @@ func (m *Manager) update(ctx context.Context, a Actor, id, op string, change fun
 		}
 		if err := m.checkChange(ctx, a, &u, &nu); err != nil {
 			return user.User{}, err
+		}
+		if slices.Contains(changed, "parameters") {
+			if err := m.checkParameters(ctx, nu.Parameters); err != nil {
+				return user.User{}, err
+			}
 		}
 		if nu.Blocked && !u.Blocked {
 			nu.SessionEpoch++

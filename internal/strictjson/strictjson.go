@@ -58,14 +58,36 @@ func Check(data []byte) error {
 	return duplicates(data)
 }
 
-// frame is one open object or array of the walk.
+// MaxDepth is the deepest nesting Check walks, as encoding/json refuses
+// deeper texts (10000): a deeper text is left to the decoder, which
+// refuses it, so that a body of a million brackets costs one pass.
+const MaxDepth = 10000
+
+// frame is one open object or array of the walk. Its path is built only
+// for an error, from the parent chain, so the walk stays linear.
 type frame struct {
 	object  bool
-	path    string
+	parent  *frame
 	names   map[string]string // folded name → first spelling
 	wantKey bool
 	index   int
 	key     string // the member whose value is being read
+}
+
+// path is the place of f's value in the text ("" for the top level).
+func (f *frame) path() string {
+	if f == nil || f.parent == nil {
+		return ""
+	}
+	p := f.parent
+	base := p.path()
+	switch {
+	case p.object && base == "":
+		return p.key
+	case p.object:
+		return base + "." + p.key
+	}
+	return fmt.Sprintf("%s[%d]", base, p.index)
 }
 
 // duplicates walks data's tokens and reports a member name repeated in
@@ -94,7 +116,7 @@ func duplicates(data []byte) error {
 			name, _ := tok.(string)
 			k := fold(name)
 			if first, seen := top.names[k]; seen {
-				return &DuplicateError{Path: top.path, Name: name, First: first}
+				return &DuplicateError{Path: top.path(), Name: name, First: first}
 			}
 			top.names[k] = name
 			top.wantKey, top.key = false, name
@@ -102,7 +124,10 @@ func duplicates(data []byte) error {
 		}
 		switch tok {
 		case json.Delim('{'), json.Delim('['):
-			f := &frame{object: tok == json.Delim('{'), path: childPath(top)}
+			if len(stack) >= MaxDepth {
+				return nil // too deep: the decoder refuses it
+			}
+			f := &frame{object: tok == json.Delim('{'), parent: top}
 			if f.object {
 				f.names, f.wantKey = make(map[string]string), true
 			}
@@ -114,19 +139,6 @@ func duplicates(data []byte) error {
 			valueDone(stack)
 		}
 	}
-}
-
-// childPath is the path of a value that starts inside parent.
-func childPath(parent *frame) string {
-	switch {
-	case parent == nil:
-		return ""
-	case parent.object && parent.path == "":
-		return parent.key
-	case parent.object:
-		return parent.path + "." + parent.key
-	}
-	return fmt.Sprintf("%s[%d]", parent.path, parent.index)
 }
 
 // valueDone records that a value of the innermost open object or array

@@ -1,7 +1,9 @@
 package strictjson_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-go/gatehouse/internal/strictjson"
 	"github.com/stretchr/testify/assert"
@@ -47,4 +49,25 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A body of deep nesting costs one linear pass: a million brackets must
+// not take minutes (the walk once rebuilt each level's path).
+func TestCheckDeepNestingIsCheap(t *testing.T) {
+	for _, open := range []string{"[", `{"a":`} {
+		deep := []byte(strings.Repeat(open, 1<<20/len(open)))
+		done := make(chan error, 1)
+		go func() { done <- strictjson.Check(deep) }()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "left to the decoder")
+		case <-time.After(20 * time.Second):
+			t.Fatalf("Check of 1 MiB of %q did not finish", open)
+		}
+	}
+	// Below the limit a duplicate deep down is still found, with its path.
+	deep := strings.Repeat(`{"a":`, 50) + `{"x":1,"X":2}` + strings.Repeat("}", 50)
+	var de *strictjson.DuplicateError
+	require.ErrorAs(t, strictjson.Check([]byte(deep)), &de)
+	assert.Equal(t, strings.TrimSuffix(strings.Repeat("a.", 50), "."), de.Path)
 }

@@ -3,12 +3,14 @@ package gatehouse_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -471,4 +473,44 @@ func TestLoginFindsTheUsernameUpToCase(t *testing.T) {
 	assert.Equal(t, "alice", rec.Body.String(), "the stored spelling")
 	_, err := e.store.Users().CreateUser(context.Background(), user.User{ID: "id-Alice", Username: "Alice", Company: "acme"})
 	assert.ErrorIs(t, err, storage.ErrConflict, "no second account under another case")
+}
+
+// revokeFails is a store whose session revocations fail.
+type revokeFails struct{ storage.Store }
+
+func (s revokeFails) Sessions() storage.SessionStore { return revokeFailsSessions{s.Store.Sessions()} }
+
+type revokeFailsSessions struct{ storage.SessionStore }
+
+func (revokeFailsSessions) RevokeSession(context.Context, string) error {
+	return errors.New("connection reset")
+}
+
+func TestLogoutClearsTheCookieOnlyWhenTheSessionEnded(t *testing.T) {
+	t.Run("a cross-site form without the cookie", func(t *testing.T) {
+		// A SameSite=Lax cookie is not sent on a cross-site form post: the
+		// request comes without it and gets 401, which must not clear the
+		// cookie the browser still holds.
+		e := newAuthEnv(t, nil, nil, nil)
+		for _, path := range []string{"/logout", "/session"} {
+			method := "POST"
+			if path == "/session" {
+				method = "DELETE"
+			}
+			rec := e.do(t, nil, req{method: method, path: path, ctype: "application/x-www-form-urlencoded", body: "x=1",
+				header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"}})
+			require.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.Empty(t, rec.Header().Values("Set-Cookie"), "%s %s", method, path)
+		}
+	})
+	t.Run("a failed revocation keeps it", func(t *testing.T) {
+		clock := gatehousetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
+		base := memstoreNew(clock)
+		e := newAuthEnv(t, revokeFails{base}, clock, nil)
+		e.addUser(t, "alice", "password1", nil)
+		c := e.cookie(t, "alice", "password1")
+		rec := e.do(t, nil, req{method: "POST", path: "/logout", cookie: c.Value})
+		require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+		assert.Empty(t, rec.Header().Values("Set-Cookie"), "the session may still be live: the browser keeps its cookie")
+	})
 }

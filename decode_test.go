@@ -98,3 +98,12 @@ func TestFormLoginRefusesInvalidUTF8(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
 	assert.Equal(t, "password: invalid UTF-8 (encoding)", decodeError(t, rec).Message)
 }
+
+func TestFormLoginNamesNoInvalidFieldName(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: "application/x-www-form-urlencoded", body: "username=alice&password=password1&%ff=1"})
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	msg := decodeError(t, rec).Message
+	assert.Equal(t, "body: a field name is not valid UTF-8 (encoding)", msg)
+	assert.NotContains(t, msg, "\ufffd")
+}

@@ -195,6 +195,9 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *sessio
 		}
 		for k, v := range r.PostForm {
 			if k != "username" && k != "password" {
+				if !utf8.ValidString(k) {
+					return errorf(http.StatusBadRequest, "body: a field name is not valid UTF-8 (encoding)")
+				}
 				return errorf(http.StatusBadRequest, "%s: unknown field", k)
 			}
 			if len(v) != 1 {
@@ -240,16 +243,18 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *sessio
 }
 
 // serveLogout answers POST /logout and DELETE /session: revokes the
-// caller's session and clears the cookie (also when the revocation fails,
-// which is reported as 503). The cookie is cleared only for a caller that
-// authenticated, and on a 401 so that a dead cookie goes away (the route's
-// clearCookieOn401): a refused cross-origin request (403) or a store
-// failure leaves it alone, or any page could log a browser out with a form.
+// caller's session and, once it is ended, clears the cookie (a failed
+// revocation is a 503 that leaves the cookie, since the session may still
+// be live). A refused credential (401) clears it too, so that a browser
+// drops a dead cookie — but only for a request that passes the
+// cross-origin check (the route's clearCookieOn401): a SameSite=Lax cookie
+// is not sent on a cross-site form post, and clearing it then would let any
+// page log a browser out.
 func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	g.clearCookie(w)
 	if err := g.sessions.Logout(r.Context(), a, g.client(r)); err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Message: "logout failed; the session may still be live", Err: err}
 	}
+	g.clearCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

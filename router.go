@@ -51,7 +51,7 @@ func (rt *router) wrap(rte route) http.HandlerFunc {
 			var err error
 			if a, err = g.authenticate(r, ri, rte.access); err != nil {
 				var he *Error
-				if rte.clearCookieOn401 && errors.As(err, &he) && he.Status == http.StatusUnauthorized {
+				if rte.clearCookieOn401 && errors.As(err, &he) && he.Status == http.StatusUnauthorized && g.csrf.Check(r) == nil {
 					g.clearCookie(w)
 				}
 				g.writeError(w, r, err)

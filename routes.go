@@ -27,7 +27,9 @@ type route struct {
 	access    access
 	serve     handlerFunc
 	// clearCookieOn401 clears the session cookie when the credential is
-	// refused with 401, so that a browser drops a dead cookie.
+	// refused with 401, so that a browser drops a dead cookie — unless the
+	// request fails the cross-origin check (a cross-site form carries no
+	// SameSite=Lax cookie, and must not clear it).
 	clearCookieOn401 bool
 }
 

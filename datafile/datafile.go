@@ -138,6 +138,15 @@ func Parse(b []byte) (*File, error) {
 	if len(b) > MaxSize {
 		return nil, placeErr("", "larger than %d bytes", MaxSize)
 	}
+	// encoding/json would keep the last of two members equal up to case
+	// ("admin":false,"ADMIN":true) and turn invalid UTF-8 into U+FFFD.
+	var dup *strictjson.DuplicateError
+	switch err := strictjson.Check(b); {
+	case errors.Is(err, strictjson.ErrInvalidUTF8):
+		return nil, placeErr("", "invalid UTF-8 (encoding)")
+	case errors.As(err, &dup):
+		return nil, &Error{Place: dup.Path, Err: fmt.Errorf("%s", strings.TrimPrefix(dup.Error(), dup.Path+"."))}
+	}
 	var raw rawFile
 	if err := decodeStrict(b, &raw); err != nil {
 		return nil, jsonPlaceErr("", err)

@@ -408,3 +408,20 @@ func TestDataFileWarnsOfAHiddenGrantABaseRoleOverrides(t *testing.T) {
 	}
 	assert.Equal(t, `data file: roles[1].attributes.Product.tags: hidden has no effect: base role "viewer" grants *:* read (roles[0]) and roles combine by union, so holders of "sales" get read; hide it in "viewer" too or grant less there`, want[0].String())
 }
+
+func TestParseRefusesRepeatedMembersAndInvalidUTF8(t *testing.T) {
+	for _, tc := range []struct{ name, in, place, msg string }{
+		{"admin up to case", `{"users":[{"username":"bob","company":"acme","password":"bob-password","admin":false,"ADMIN":true}]}`, "users[0]", `ADMIN: given more than once (equal to "admin" up to case)`},
+		{"a grant twice", `{"roles":[{"code":"r","attributes":{"Customer":{"credit_limit":"hidden","credit_limit":"read"}}}]}`, "roles[0].attributes.Customer", "credit_limit: given more than once"},
+		{"invalid UTF-8", "{\"users\":[{\"username\":\"Bo\xffb\",\"company\":\"acme\"}]}", "", "invalid UTF-8"},
+		{"lone surrogate", `{"users":[{"username":"b\ud800","company":"acme"}]}`, "", "invalid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := datafile.Parse([]byte(tc.in))
+			var de *datafile.Error
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, tc.place, de.Place)
+			assert.Contains(t, de.Err.Error(), tc.msg)
+		})
+	}
+}

@@ -275,3 +275,81 @@ func ExampleActor() {
 	// manage: forbidden: escalation: a non-admin grants only roles it holds; it does not hold "auditor"
 	// manage: forbidden: admin: only an admin creates an admin
 }
+
+func ExampleManager_UpdateUser() {
+	g := newGatehouse()
+	defer g.Close()
+	ctx := context.Background()
+	m := g.Manage()
+
+	u, err := m.CreateUser(ctx, manage.System, manage.NewUser{Username: "alice", Password: "correct horse", Company: "acme_corp"})
+	if err != nil {
+		panic(err)
+	}
+	// The change is applied to the user as stored, and again after a
+	// concurrent change; what it changes is validated.
+	u, err = m.UpdateUser(ctx, manage.System, u.ID, func(u *user.User) error {
+		u.Name, u.Email = "Alice Liddell", "alice@example.com"
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.Name, u.Email, u.Version)
+
+	_, err = m.UpdateUser(ctx, manage.System, u.ID, func(u *user.User) error { u.Email = "not an address"; return nil })
+	fmt.Println(errors.Is(err, manage.ErrInvalid))
+	// Output:
+	// Alice Liddell alice@example.com 2
+	// true
+}
+
+func ExampleManager_ListUsers() {
+	g := newGatehouse()
+	defer g.Close()
+	ctx := context.Background()
+	m := g.Manage()
+
+	for _, name := range []string{"carol", "alice", "bob", "alina"} {
+		if _, err := m.CreateUser(ctx, manage.System, manage.NewUser{Username: name, Password: "correct horse", Company: "acme_corp"}); err != nil {
+			panic(err)
+		}
+	}
+	page, err := m.ListUsers(ctx, manage.System, manage.UserQuery{Company: "acme_corp", Search: "al", Limit: 1})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(page.Total, page.Users[0].Username)
+	// Output:
+	// 2 alice
+}
+
+func ExampleManager_Block() {
+	g := newGatehouse()
+	defer g.Close()
+	ctx := context.Background()
+	m := g.Manage()
+
+	u, err := m.CreateUser(ctx, manage.System, manage.NewUser{Username: "alice", Password: "correct horse", Company: "acme_corp"})
+	if err != nil {
+		panic(err)
+	}
+	res, err := g.Sessions().Login(ctx, session.LoginRequest{Username: "alice", Password: "correct horse"})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := m.Block(ctx, manage.System, u.ID); err != nil {
+		panic(err)
+	}
+	_, err = g.Sessions().Authenticate(ctx, session.Credential{Bearer: res.Token})
+	fmt.Println("token after block:", errors.Is(err, session.ErrUnauthenticated))
+
+	if err := m.DeleteUser(ctx, manage.System, u.ID); err != nil {
+		panic(err)
+	}
+	_, err = m.User(ctx, manage.System, u.ID)
+	fmt.Println("after delete:", errors.Is(err, manage.ErrNotFound))
+	// Output:
+	// token after block: true
+	// after delete: true
+}

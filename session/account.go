@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -73,7 +71,7 @@ func (m *Manager) UpdateAccount(ctx context.Context, a *Auth, change func(*user.
 		if len(changed) == 0 {
 			return u, nil
 		}
-		if err := validateFields(&nu, changed); err != nil {
+		if err := nu.ValidateFields(changed); err != nil {
 			return user.User{}, err
 		}
 		stored, err := m.store.Users().UpdateUser(ctx, nu)
@@ -97,55 +95,15 @@ func (m *Manager) UpdateAccount(ctx context.Context, a *Auth, change func(*user.
 	}
 }
 
-// accountChanges returns the names of the fields in which after differs
-// from before, or an error when after changes a field UpdateAccount must
-// not change.
+// accountChanges returns the names of the fields in which after differs from
+// before (user.Changed), or an error when after changes a field only the
+// store or a dedicated operation sets.
 func accountChanges(before, after *user.User) ([]string, error) {
 	switch {
-	case after.ID != before.ID, after.Version != before.Version,
-		!after.CreatedAt.Equal(before.CreatedAt), !after.UpdatedAt.Equal(before.UpdatedAt):
+	case user.ChangesStoreFields(before, after):
 		return nil, fmt.Errorf("%w: update account: the change set a field only the store sets (id, version, created_at, updated_at)", user.ErrInvalid)
-	case after.PasswordHash != before.PasswordHash, !after.PasswordChangedAt.Equal(before.PasswordChangedAt),
-		after.SessionEpoch != before.SessionEpoch:
+	case user.ChangesCredentials(before, after):
 		return nil, fmt.Errorf("%w: update account: the change set the password or the session epoch (ChangePassword and RevokeAll do)", user.ErrInvalid)
 	}
-	var changed []string
-	add := func(name string, differs bool) {
-		if differs {
-			changed = append(changed, name)
-		}
-	}
-	add("username", after.Username != before.Username)
-	add("name", after.Name != before.Name)
-	add("email", after.Email != before.Email)
-	add("phone", after.Phone != before.Phone)
-	add("company_key", after.Company != before.Company)
-	add("locale", after.Locale != before.Locale)
-	add("timezone", after.Timezone != before.Timezone)
-	add("access", after.Access != before.Access)
-	add("admin", after.Admin != before.Admin)
-	add("blocked", after.Blocked != before.Blocked)
-	add("roles", !slices.Equal(after.Roles, before.Roles))
-	add("attributes", !maps.Equal(after.Attributes, before.Attributes))
-	add("parameters", !maps.Equal(after.Parameters, before.Parameters))
-	return changed, nil
-}
-
-// validateFields checks u with user.User.Validate and keeps the broken
-// rules of the named fields only.
-func validateFields(u *user.User, fields []string) error {
-	var all user.ValidationErrors
-	if !errors.As(u.Validate(), &all) {
-		return nil
-	}
-	var errs user.ValidationErrors
-	for _, fe := range all {
-		if slices.Contains(fields, fe.Field) {
-			errs = append(errs, fe)
-		}
-	}
-	if len(errs) == 0 {
-		return nil
-	}
-	return errs
+	return user.Changed(before, after), nil
 }

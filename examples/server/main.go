@@ -28,6 +28,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/datafile"
+	"github.com/gatehouse-go/gatehouse/examples/internal/storeflag"
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -67,8 +68,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.cookieSecure, "cookie-secure", true, "mark the session cookie Secure")
 	fs.StringVar(&o.cookieName, "cookie-name", gatehouse.DefaultCookieName, "name of the session cookie; "+gatehouse.HostCookieName+" over HTTPS at the root of the host")
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", user.DefaultBcryptCost, "bcrypt cost of new password hashes (at least 10)")
-	fs.StringVar(&o.store, "store", "memory", "where users, roles and sessions live: memory, sqlite:PATH or postgres://…")
-	fs.StringVar(&o.redis, "redis", "", "redis://… URL: keep sessions and counters in Redis (optional)")
+	fs.StringVar(&o.store, "store", "memory", storeflag.StoreUsage)
+	fs.StringVar(&o.redis, "redis", "", storeflag.RedisUsage)
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", session.DefaultIdleTimeout,
 		"end a cookie (browser) session unused for this long; 0 disables it. Bearer tokens live for their ttl_seconds regardless")
 	if err := fs.Parse(args); err != nil {
@@ -124,7 +125,7 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, fmt.Errorf("-bcrypt-cost: %w", err)
 	}
-	store, err := openStore(ctx, o.store, o.redis, log)
+	store, err := storeflag.Open(ctx, o.store, o.redis, log)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,4 +1,6 @@
-package main
+// Package storeflag opens the store that the examples' -store and -redis
+// flags name, so that examples/server and examples/webapp read them alike.
+package storeflag
 
 import (
 	"context"
@@ -14,10 +16,17 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage/sqlstore"
 )
 
-// openStore builds the store the flags name: -store memory, sqlite:PATH or
-// postgres://…, with sessions and counters moved to Redis when -redis is
-// set. The caller closes it.
-func openStore(ctx context.Context, storeFlag, redisFlag string, log *slog.Logger) (storage.Store, error) {
+// StoreUsage and RedisUsage are the flags' help texts.
+const (
+	StoreUsage = "where users, roles and sessions live: memory, sqlite:PATH or postgres://…"
+	RedisUsage = "redis://… URL: keep sessions and counters in Redis (optional)"
+)
+
+// Open builds the store the flags name: storeFlag is memory (or empty),
+// sqlite:PATH or a postgres:// URL; with redisFlag set, sessions and
+// counters move to Redis. Errors name the flag. The caller closes the
+// store.
+func Open(ctx context.Context, storeFlag, redisFlag string, log *slog.Logger) (storage.Store, error) {
 	var base storage.Store
 	switch {
 	case storeFlag == "" || storeFlag == "memory":

@@ -46,9 +46,10 @@
 // (which a read-only user may still change), and admin_routes.go the admin
 // API's ([Gatehouse.AdminHandler]); router.go the plumbing that
 // applies it; requestinfo.go the request's trace code and caller;
-// errors.go the one error writer and the one JSON writer; middleware.go,
-// cookie.go, client.go, decode.go, documents.go and metering.go what their
-// names say; handler_*.go the handlers, grouped by what they serve.
+// errors.go the one error writer and the one JSON writer; web.go the
+// browser flows; middleware.go, cookie.go, client.go, decode.go,
+// documents.go and metering.go what their names say; handler_*.go the
+// handlers, grouped by what they serve.
 //
 // # Authentication
 //
@@ -65,6 +66,43 @@
 // HEAD and OPTIONS, except on their own credentials; cookie-authenticated
 // unsafe requests pass net/http's CrossOriginProtection. See package session
 // for the live-session rule and the login throttle.
+//
+// # Web applications
+//
+// The same endpoints serve HTML forms. A form posted to /login (username,
+// password, and an optional next; any other field, such as a submit
+// button's name, is ignored) is answered 303 See Other: to next when it is
+// a local path ([IsLocalPath]: "//evil.example", "/\evil.example" and
+// "https://evil.example" never are), else to [WebConfig].DefaultRedirect;
+// a failed one back to [WebConfig].LoginPage with error=invalid,
+// error=locked&retry_after=<seconds> or error=unavailable in the query (or
+// to the host's [WebConfig].LoginFailed hook). A form posted to /logout
+// goes to its next too. JSON clients keep their answers.
+//
+// For the host's pages, [Gatehouse.RequireLogin] sends a browser that is
+// not logged in to the login page with next set to the page it asked for
+// (an API call still gets the JSON 401), and
+// [Gatehouse.OptionalAuthenticate] passes anonymous visitors through, so
+// that one page can greet a logged-in user and invite the others to log in.
+// [WebConfig].Refused renders the middleware's refusals (401, 403) as the
+// host's own pages. [Gatehouse.SetSessionCookie] and [Gatehouse.Client]
+// serve a host that logs a user in, or changes a password, from its own
+// handler.
+//
+//	g, err := gatehouse.New(gatehouse.Config{
+//		Web: gatehouse.WebConfig{LoginPage: "/login", DefaultRedirect: "/"},
+//	})
+//	mux.Handle("/auth/", http.StripPrefix("/auth", g.Handler())) // <form action="/auth/login">
+//	mux.Handle("GET /login", loginPage)
+//	mux.Handle("GET /{$}", g.OptionalAuthenticate(home))
+//	mux.Handle("/account", g.RequireLogin(account))
+//
+// Cookie-authenticated unsafe requests, and every login, pass net/http's
+// CrossOriginProtection: a request from another origin gets 403 and the
+// cookie stays. [CrossOriginConfig] trusts the origins of a single-page app
+// on a sibling origin, or of a proxy that rewrites Host, and names the
+// routes that skip the check. examples/webapp is a complete server-rendered
+// application built this way.
 //
 // # Who am I
 //

@@ -87,20 +87,66 @@ type ErrorBody struct {
 // trace code. Unknown errors become a generic 500. It is the one place an
 // error response is written.
 func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	he := asError(err)
+	td := g.traceData(r)
+	var body any = ErrorBody{TraceData: td, Message: he.message()}
+	if he.body != nil {
+		body = he.body(td)
+	}
+	h := w.Header()
+	if he.status() == http.StatusUnauthorized {
+		challenge := `Bearer realm="` + g.service.Name + `"`
+		if he.invalidToken {
+			challenge += `, error="invalid_token"`
+		}
+		h.Set("WWW-Authenticate", challenge)
+	}
+	setRetryAfter(h, he.RetryAfter)
+	g.logError(r, he)
+	_ = writeJSON(w, he.status(), body) // our own body types always encode
+}
+
+// setRetryAfter sets Retry-After to d in whole seconds, rounded up, when d
+// is positive.
+func setRetryAfter(h http.Header, d time.Duration) {
+	if d > 0 {
+		h.Set("Retry-After", strconv.FormatInt(seconds(d), 10))
+	}
+}
+
+// seconds is d in whole seconds, rounded up.
+func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
+
+// asError returns err as an *Error; any other error is a generic 500.
+func asError(err error) *Error {
 	var he *Error
 	if !errors.As(err, &he) {
 		he = errInternal(err)
 	}
-	status := he.Status
-	if status < 400 || status > 599 {
-		status = http.StatusInternalServerError
+	return he
+}
+
+// status is the response status of e: 500 unless Status is 400..599.
+func (e *Error) status() int {
+	if e.Status < 400 || e.Status > 599 {
+		return http.StatusInternalServerError
 	}
-	msg := he.Message
-	if status >= 500 && msg == "" {
-		msg = http.StatusText(status)
+	return e.Status
+}
+
+// message is the message sent for e: Message, or the status text of a
+// 5xx without one.
+func (e *Error) message() string {
+	if e.Message == "" && e.status() >= 500 {
+		return http.StatusText(e.status())
 	}
+	return e.Message
+}
+
+// traceData is the tracedata of the request whose context r carries.
+func (g *Gatehouse) traceData(r *http.Request) TraceData {
 	ri := infoFrom(r.Context())
-	td := TraceData{
+	return TraceData{
 		Code:      ri.trace,
 		Client:    ri.client(),
 		Server:    g.service.Server,
@@ -108,21 +154,13 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 		Operation: ri.operation,
 		Time:      ri.start.Format(time.RFC3339),
 	}
-	var body any = ErrorBody{TraceData: td, Message: msg}
-	if he.body != nil {
-		body = he.body(td)
-	}
-	h := w.Header()
-	if status == http.StatusUnauthorized {
-		challenge := `Bearer realm="` + g.service.Name + `"`
-		if he.invalidToken {
-			challenge += `, error="invalid_token"`
-		}
-		h.Set("WWW-Authenticate", challenge)
-	}
-	if he.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.FormatInt(int64((he.RetryAfter+time.Second-1)/time.Second), 10))
-	}
+}
+
+// logError logs an error answer once, with the request's trace code: at
+// error level for a 5xx, info otherwise.
+func (g *Gatehouse) logError(r *http.Request, he *Error) {
+	ri := infoFrom(r.Context())
+	status := he.status()
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -133,13 +171,12 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.String("operation", ri.operation),
-		slog.String("message", msg),
+		slog.String("message", he.message()),
 	}
 	if he.Err != nil {
 		attrs = append(attrs, slog.String("err", he.Err.Error()))
 	}
 	g.log.LogAttrs(r.Context(), level, "gatehouse: request failed", attrs...)
-	_ = writeJSON(w, status, body) // our own body types always encode
 }
 
 // writeJSON writes v as a JSON response with the given status: the one

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -105,6 +106,14 @@ type Config struct {
 	// admin or a "*" grant has each of them), so a UI can ask about a
 	// name no role grants yet. Names follow the rules of role grants.
 	Specifics []string
+	// Web configures the browser flows: the redirects of form logins and
+	// logouts, the login page of RequireLogin, and hooks to answer
+	// refusals in HTML. JSON clients are not affected.
+	Web WebConfig
+	// CrossOrigin configures the cross-origin check of cookie-authenticated
+	// unsafe requests: trusted origins (a single-page app on a sibling
+	// origin, a proxy that rewrites Host) and bypass patterns.
+	CrossOrigin CrossOriginConfig
 	// DefaultLocale is the locale of users without one, in /userInfo and
 	// the session document's lang; empty means DefaultLocale ("en").
 	DefaultLocale string
@@ -145,6 +154,12 @@ type Gatehouse struct {
 	cookieSecure bool
 	proxies      []netip.Prefix
 	csrf         *http.CrossOriginProtection
+
+	// The browser flows (Config.Web).
+	loginPage       *url.URL
+	defaultRedirect string
+	loginFailed     func(http.ResponseWriter, *http.Request, LoginFailure)
+	refused         func(http.ResponseWriter, *http.Request, *Error)
 
 	// configSpecifics are Config.Specifics; specifics the whole declared
 	// catalogue (those and the data file's), replaced by ApplyDataFile.

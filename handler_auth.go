@@ -2,8 +2,8 @@ package gatehouse
 
 import (
 	"errors"
-	"mime"
 	"net/http"
+	"net/url"
 	"time"
 	"unicode/utf8"
 
@@ -173,47 +173,24 @@ func (g *Gatehouse) servePassword(w http.ResponseWriter, r *http.Request, a *ses
 }
 
 // serveLogin answers POST /login, JSON {username, password} or an HTML
-// form: 204 with the session cookie. The body never carries the id. A
+// form, and sets the session cookie. The body never carries the id. A
 // session cookie the browser still presents is revoked first (a new id at
 // every login: no fixation). Credentials in the query string are refused.
+//
+// A JSON client gets 204, or the error. A form is answered 303: to its
+// next (a field, or the query's) when that is a local path, else to the
+// default destination; a failed one back to the login page with the reason
+// (failFormLogin). A form may carry fields besides username and password
+// (a submit button's name, next); a JSON body may not.
 func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	if r.URL.RawQuery != "" {
-		return errorf(http.StatusBadRequest, "query: not allowed; send the credentials in the body (location)")
+	form := isForm(r)
+	if err := loginQuery(r, form); err != nil {
+		return err
 	}
 	if err := g.csrf.Check(r); err != nil {
 		return &Error{Status: http.StatusForbidden, Message: "cross-origin request refused", Err: err}
 	}
-	var username, password *string
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt == "application/x-www-form-urlencoded" {
-		if err := r.ParseForm(); err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return errBodyTooLarge(tooBig.Limit)
-			}
-			return errorf(http.StatusBadRequest, "body: malformed form")
-		}
-		for k, v := range r.PostForm {
-			if k != "username" && k != "password" {
-				if !utf8.ValidString(k) {
-					return errorf(http.StatusBadRequest, "body: a field name is not valid UTF-8 (encoding)")
-				}
-				return errorf(http.StatusBadRequest, "%s: unknown field", k)
-			}
-			if len(v) != 1 {
-				return errorf(http.StatusBadRequest, "%s: given more than once", k)
-			}
-			s := v[0]
-			if !utf8.ValidString(s) {
-				return errorf(http.StatusBadRequest, "%s: invalid UTF-8 (encoding)", k)
-			}
-			if k == "username" {
-				username = &s
-			} else {
-				password = &s
-			}
-		}
-	} else {
+	if !form {
 		var req struct {
 			Username *string `json:"username"`
 			Password *string `json:"password"`
@@ -221,25 +198,85 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *sessio
 		if err := g.decodeJSON(r, &req); err != nil {
 			return err
 		}
-		username, password = req.Username, req.Password
+		if _, err := g.loginWith(w, r, req.Username, req.Password); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
+	if err := g.parseForm(r); err != nil {
+		g.failFormLogin(w, r, "", err)
+		return nil
+	}
+	next := formNext(r)
+	username, password, err := loginFormFields(r)
+	if err == nil {
+		_, err = g.loginWith(w, r, username, password)
+	}
+	if err != nil {
+		g.failFormLogin(w, r, next, err)
+		return nil
+	}
+	g.redirectLocal(w, next)
+	return nil
+}
+
+// loginQuery refuses a query on POST /login, where credentials do not
+// belong (they end up in logs and histories), but a form's next.
+func loginQuery(r *http.Request, form bool) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if form && err == nil && len(q) == 1 && len(q["next"]) == 1 {
+		return nil
+	}
+	return errorf(http.StatusBadRequest, "query: not allowed but a form's next; send the credentials in the body (location)")
+}
+
+// loginFormFields returns the username and password of a login form, each
+// given at most once and valid UTF-8. Other fields are ignored.
+func loginFormFields(r *http.Request) (username, password *string, err error) {
+	for _, k := range []string{"username", "password"} {
+		v, ok := r.PostForm[k]
+		if !ok {
+			continue
+		}
+		if len(v) != 1 {
+			return nil, nil, errorf(http.StatusBadRequest, "%s: given more than once", k)
+		}
+		s := v[0]
+		if !utf8.ValidString(s) {
+			return nil, nil, errorf(http.StatusBadRequest, "%s: invalid UTF-8 (encoding)", k)
+		}
+		if k == "username" {
+			username = &s
+		} else {
+			password = &s
+		}
+	}
+	return username, password, nil
+}
+
+// loginWith checks the credentials, revokes the session the browser still
+// presents and logs in, setting the cookie.
+func (g *Gatehouse) loginWith(w http.ResponseWriter, r *http.Request, username, password *string) (*session.Result, error) {
 	u, p, err := credentialsFields(username, password)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, c := range r.CookiesNamed(g.cookieName) {
 		if err := g.sessions.RevokeID(r.Context(), c.Value); err != nil {
-			return errUnavailable(err)
+			return nil, errUnavailable(err)
 		}
 	}
 	res, err := g.login(r, u, p, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	g.setCookie(w, res)
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return res, nil
 }
 
 // serveLogout answers POST /logout and DELETE /session: revokes the
@@ -255,6 +292,20 @@ func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request, a *sessi
 		return &Error{Status: http.StatusServiceUnavailable, Message: "logout failed; the session may still be live", Err: err}
 	}
 	g.clearCookie(w)
+	if isForm(r) {
+		g.redirectAfterForm(w, r)
+		return nil
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// redirectAfterForm answers a form post (a logout) with 303 to its next,
+// or the default destination.
+func (g *Gatehouse) redirectAfterForm(w http.ResponseWriter, r *http.Request) {
+	next := ""
+	if g.parseForm(r) == nil {
+		next = formNext(r)
+	}
+	g.redirectLocal(w, next)
 }

@@ -43,11 +43,19 @@ func (g *Gatehouse) Authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// failHost writes an error for a request that may not have gone through
-// the API's router: it gives it a trace code first.
+// failHost answers the refusal of a host-route middleware, for a request
+// that may not have gone through the API's router: it gives it a trace
+// code first, then writes the error body, or calls WebConfig.Refused.
 func (g *Gatehouse) failHost(w http.ResponseWriter, r *http.Request, ri *requestInfo, err error) {
 	_ = ri.ensureTrace(w) // without one the error is still answered
-	g.writeError(w, r, err)
+	if g.refused == nil {
+		g.writeError(w, r, err)
+		return
+	}
+	he := asError(err)
+	g.logError(r, he)
+	setRetryAfter(w.Header(), he.RetryAfter)
+	g.refused(w, r, he)
 }
 
 // The tracedata operations of the host-route middleware's own errors: the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -169,8 +168,7 @@ func (g *Gatehouse) initSessions(cfg Config) error {
 		}
 	}
 	g.proxies = slices.Clone(cfg.TrustedProxies)
-	g.csrf = http.NewCrossOriginProtection()
-	return nil
+	return g.initWeb(cfg)
 }
 
 // initDocuments checks and keeps the settings of the session, user and

@@ -51,8 +51,15 @@ func (rt *router) wrap(rte route) http.HandlerFunc {
 			var err error
 			if a, err = g.authenticate(r, ri, rte.access); err != nil {
 				var he *Error
-				if rte.clearCookieOn401 && errors.As(err, &he) && he.Status == http.StatusUnauthorized && g.csrf.Check(r) == nil {
-					g.clearCookie(w)
+				if errors.As(err, &he) && he.Status == http.StatusUnauthorized && g.csrf.Check(r) == nil {
+					if rte.clearCookieOn401 {
+						g.clearCookie(w)
+					}
+					if rte.formRedirectOn401 && isForm(r) {
+						g.logError(r, he)
+						g.redirectAfterForm(w, r)
+						return
+					}
 				}
 				g.writeError(w, r, err)
 				return

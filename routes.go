@@ -31,6 +31,12 @@ type route struct {
 	// request fails the cross-origin check (a cross-site form carries no
 	// SameSite=Lax cookie, and must not clear it).
 	clearCookieOn401 bool
+	// formRedirectOn401 answers a form post whose credential is refused
+	// with 401 by the 303 its success gets (to the form's next or the
+	// default destination) instead of the error: a browser logging out
+	// without a live session is logged out. A cross-origin form still
+	// gets its 403.
+	formRedirectOn401 bool
 }
 
 // routes is the API: every endpoint, with what it asks of its caller, in
@@ -52,7 +58,7 @@ func (g *Gatehouse) routes(docs *docsFiles) []route {
 		{pattern: "POST /token/check", operation: "token_check", access: anyone, serve: g.serveTokenCheck},
 		{pattern: "POST /login", operation: "login", access: anyone, serve: g.serveLogin},
 		{pattern: "POST /password", operation: "password", access: ownCredentials, serve: g.servePassword},
-		{pattern: "POST /logout", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true},
+		{pattern: "POST /logout", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true, formRedirectOn401: true},
 		{pattern: "DELETE /session", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true},
 
 		// The caller's live sessions (their own credentials: read-only

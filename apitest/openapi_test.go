@@ -138,7 +138,8 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		{name: "password anonymous", op: "password", method: "POST", target: "/password", body: `{"current_password":"a","new_password":"bbbbbbbbb"}`, status: 401},
 
 		{name: "login JSON", op: "login", method: "POST", target: "/login", body: `{"username":"ann","password":"ann-password"}`, validReq: true, status: 204},
-		{name: "login form", op: "login", method: "POST", target: "/login", body: "username=ann&password=ann-password", contentType: "application/x-www-form-urlencoded", validReq: true, status: 204},
+		{name: "login form", op: "login", method: "POST", target: "/login?next=%2Forders", body: "username=ann&password=ann-password&submit=Log+in", contentType: "application/x-www-form-urlencoded", validReq: true, status: 303},
+		{name: "login form wrong password", op: "login", method: "POST", target: "/login", body: "username=ann&password=wrong&next=%2F", contentType: "application/x-www-form-urlencoded", validReq: true, status: 303},
 		{name: "login wrong password", op: "login", method: "POST", target: "/login", body: `{"username":"ann","password":"wrong"}`, validReq: true, status: 401},
 		{name: "login credentials in the query", op: "login", method: "POST", target: "/login?password=x", body: `{"username":"ann","password":"ann-password"}`, validReq: true, status: 400},
 		{name: "login cross-origin", op: "login", method: "POST", target: "/login", body: `{"username":"ann","password":"ann-password"}`, header: map[string]string{"Sec-Fetch-Site": "cross-site"}, validReq: true, status: 403},
@@ -146,6 +147,7 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		{name: "logout", op: "logout", method: "POST", target: "/logout", auth: "bearer:ann", validReq: true, status: 204},
 		{name: "logout with the cookie", op: "logout", method: "POST", target: "/logout", auth: "cookie:ann", validReq: true, status: 204},
 		{name: "logout anonymous", op: "logout", method: "POST", target: "/logout", status: 401},
+		{name: "logout form", op: "logout", method: "POST", target: "/logout", auth: "cookie:ann", body: "next=%2Fbye", contentType: "application/x-www-form-urlencoded", validReq: true, status: 303},
 		{name: "logout cookie cross-origin", op: "logout", method: "POST", target: "/logout", auth: "cookie:ann", header: map[string]string{"Sec-Fetch-Site": "cross-site"}, validReq: true, status: 403},
 		{name: "delete session", op: "session_delete", method: "DELETE", target: "/session", auth: "bearer:ann", validReq: true, status: 204},
 		{name: "delete session bad token", op: "session_delete", method: "DELETE", target: "/session", auth: "bearer-bad", validReq: true, status: 401},

@@ -46,6 +46,7 @@ func Compile(cfg CompileConfig) (*Set, error) {
 	s.compileSpecifics(cfg.Roles)
 	s.compileParams()
 	s.compileQuotas()
+	s.compileRows()
 	return s, nil
 }
 

@@ -21,6 +21,15 @@ var (
 	// ErrNotInSchema: a grant names an entity or attribute the schema does
 	// not declare. The error is a [*SchemaError] naming the place.
 	ErrNotInSchema = errors.New("permissions: not in schema")
+	// ErrBadRowRule: a malformed row rule or row value in a role's "rows".
+	// The error is a [*RoleError] naming the place.
+	ErrBadRowRule = errors.New("permissions: malformed row rule")
+	// ErrNoColumn: [RowFilter.SQL] was given no column for an attribute a
+	// row condition names.
+	ErrNoColumn = errors.New("permissions: no column for attribute")
+	// ErrBadColumn: a column of [RowFilter.SQL]'s map is not a plain or
+	// dotted SQL identifier.
+	ErrBadColumn = errors.New("permissions: malformed column name")
 )
 
 // Decisions: a request that the permission set refuses.
@@ -28,4 +37,8 @@ var (
 	// ErrForbiddenAttributes: a write touches attributes the set does not
 	// allow to modify. The error is an [*AttributeError] naming them.
 	ErrForbiddenAttributes = errors.New("permissions: attributes may not be modified")
+	// ErrRowDenied: a row the user may not read, create, update or delete
+	// (the row guard of [RowFilter]). The error is a [*RowError] naming the
+	// entity operation and the rules that would allow it.
+	ErrRowDenied = errors.New("permissions: row not allowed")
 )

@@ -23,9 +23,12 @@ const (
 	// ReasonEntityCap: an attribute was lowered to what the combined
 	// operations on its entity allow; Role and Grant name what granted more.
 	ReasonEntityCap
+	// ReasonRow: a role's row condition allowed the row
+	// ([RowFilter.Explain] only); Role names the role.
+	ReasonRow
 )
 
-var reasonNames = [...]string{"default deny", "grant", "admin", "read_only cap", "entity cap"}
+var reasonNames = [...]string{"default deny", "grant", "admin", "read_only cap", "entity cap", "row condition"}
 
 // String returns a short name of the reason.
 func (r Reason) String() string {
@@ -52,6 +55,15 @@ type Explanation struct {
 	// update]" for an entity entry (the entity may be "*"), "Product:tags
 	// hidden" for an attribute grant, the name or "*" for a specific grant.
 	Grant string
+	// Rows is true for an entity operation that the user may perform on
+	// some rows only: every role granting it restricts it with a row rule
+	// (Grant names the first, Rule its place). Value is still 1, as in the
+	// /permissions document; [RowFilter.Explain] tells which condition
+	// allows a given row.
+	Rows bool
+	// Rule is the place of that row rule in the role, such as
+	// "rows.Customer.read"; empty unless Rows.
+	Rule string
 }
 
 // Allowed reports whether Value allows anything (an attribute: at least read).
@@ -72,6 +84,9 @@ func (e Explanation) String() string {
 		b.WriteString("no grant allows it (default deny)")
 	case ReasonGrant:
 		fmt.Fprintf(&b, "grant %s of role %q", e.Grant, e.Role)
+		if e.Rows {
+			fmt.Fprintf(&b, ", on the rows of %s", e.Rule)
+		}
 	case ReasonAdmin:
 		b.WriteString("admin user")
 	case ReasonReadOnly, ReasonEntityCap:
@@ -114,11 +129,23 @@ func (s *Set) explainOp(t Target) Explanation {
 		e.Reason = ReasonAdmin
 	}
 	if !s.admin {
+		// The first role granting the operation on every row; else the
+		// first granting it on some rows.
 		for i := range s.roles {
 			r := &s.roles[i]
 			ops, key, ok := r.entityGrant(t.Entity)
-			if ok && maskOf(ops).has(t.Op) {
-				e.Reason, e.Role, e.Grant = ReasonGrant, r.Code, formatEntityGrant(key, ops)
+			if !ok || !maskOf(ops).has(t.Op) {
+				continue
+			}
+			_, restricted := r.Rows[t.Entity][t.Op.String()]
+			if e.Reason == ReasonDefaultDeny || e.Rows && !restricted {
+				e.Reason, e.Role, e.Grant, e.Rows = ReasonGrant, r.Code, formatEntityGrant(key, ops), restricted
+				e.Rule = ""
+				if restricted {
+					e.Rule = "rows." + t.Entity + "." + t.Op.String()
+				}
+			}
+			if !restricted {
 				break
 			}
 		}

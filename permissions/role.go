@@ -145,7 +145,8 @@ type Quota struct {
 //	 "entities": {"Customer": ["create", "read", "update"], "*": ["read"]},
 //	 "attributes": {"Customer": {"*": "modify"}, "Product": {"*": "read", "tags": "hidden"}},
 //	 "specifics": ["entity_export_to_file"],
-//	 "quotas": [{"service": "UNIVERSAL", "method_group": "PLAN", "points_per_day": 1500}]}
+//	 "quotas": [{"service": "UNIVERSAL", "method_group": "PLAN", "points_per_day": 1500}],
+//	 "rows": {"Customer": {"update": [{"dep_id": "$user.dep_id"}]}}}
 //
 // An entity listed with no operations denies that entity in this role, even
 // when "*" grants it.
@@ -161,6 +162,12 @@ type Role struct {
 	Attributes map[string]map[string]Access `json:"attributes,omitempty"`
 	Specifics  []string                     `json:"specifics,omitempty"`
 	Quotas     []Quota                      `json:"quotas,omitempty"`
+	// Rows restricts entity operations the role grants to some rows:
+	// entity → operation name ("create", "read", "update", "delete") → a
+	// list of conditions, any of which a row must match (OR). See
+	// "Row-level permissions" in the package documentation. An operation
+	// the role grants without an entry here applies to every row.
+	Rows map[string]map[string][]Condition `json:"rows,omitempty"`
 	// FromDataFile is true for a role that applying the data file put, false
 	// for one created at run time. Applying the file deletes a role the
 	// file no longer names only when it is true; a store keeps it as put.
@@ -191,12 +198,16 @@ func (r Role) Clone() Role {
 		}
 		r.Attributes = a
 	}
+	r.Rows = cloneRows(r.Rows)
 	return r
 }
 
 // Validate checks one role on its own: a valid code, well-formed entity,
 // attribute and specific names, known operations and access levels, and
-// non-negative quotas. Errors name the role and the offending field. Use
+// non-negative quotas, and well-formed row rules on operations the role
+// grants. Errors name the role and the offending field (a row rule's
+// error is a [*RoleError] whose Field is its place, such as
+// rows.Customer.read[1].dep_id). Use
 // [ValidateRoles] to check references between roles.
 func (r *Role) Validate() error {
 	if err := ValidateName(r.Code, false); err != nil {
@@ -245,6 +256,9 @@ func (r *Role) Validate() error {
 		if err := ValidateName(s, true); err != nil {
 			return fail(fmt.Sprintf("specifics[%d]", i), err)
 		}
+	}
+	if err := r.validateRows(); err != nil {
+		return err
 	}
 	for i, q := range r.Quotas {
 		field := fmt.Sprintf("quotas[%d]", i)

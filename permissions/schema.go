@@ -60,7 +60,9 @@ func (e *SchemaError) Unwrap() error { return ErrNotInSchema }
 // declared by schema: entity keys of Entities and Attributes must be
 // entities of schema, attribute names under an entity must be among its
 // attributes, and attribute names under the "*" entity must be an attribute
-// of some entity. "*" itself is always accepted. The first mistake, in
+// of some entity. "*" itself is always accepted. The entities of Rows must
+// be entities of schema and the fields of their conditions attributes of
+// the entity ("rows.Customer.read[1].dep_id"). The first mistake, in
 // sorted order, is returned as a [*SchemaError] naming the place and the
 // closest declared name.
 //
@@ -104,6 +106,25 @@ func (r *Role) ValidateSchema(schema Schema) error {
 		for _, a := range slices.Sorted(maps.Keys(r.Attributes[e])) {
 			if a != Wildcard && !slices.Contains(declared, a) {
 				return fail("attributes."+e+"."+a, a, declared)
+			}
+		}
+	}
+	for _, e := range slices.Sorted(maps.Keys(r.Rows)) {
+		if e == Wildcard {
+			continue // Validate refuses it
+		}
+		declared, ok := schema[e]
+		if !ok {
+			return fail("rows."+e, e, entities)
+		}
+		declared = slices.Compact(slices.Sorted(slices.Values(declared)))
+		for _, op := range slices.Sorted(maps.Keys(r.Rows[e])) {
+			for i, c := range r.Rows[e][op] {
+				for _, field := range slices.Sorted(maps.Keys(c)) {
+					if !slices.Contains(declared, field) {
+						return fail(fmt.Sprintf("rows.%s.%s[%d].%s", e, op, i, field), field, declared)
+					}
+				}
 			}
 		}
 	}

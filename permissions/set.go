@@ -27,6 +27,10 @@ type Set struct {
 	// not), sorted, without Wildcard.
 	catalogue []string
 
+	// rows holds the row rules of the entities some reached role
+	// restricts; nil for an admin.
+	rows map[string]*entityRows
+
 	roles    []Role
 	params   []Param
 	quotas   []Quota

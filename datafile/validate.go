@@ -62,6 +62,12 @@ func (d *File) Validate() error {
 		r := &d.Roles[i]
 		place := fmt.Sprintf("roles[%d]", i)
 		if err := r.Validate(); err != nil {
+			// A mistake in a row rule names its place in the role
+			// (rows.Customer.read[1].dep_id).
+			var re *permissions.RoleError
+			if errors.As(err, &re) {
+				return &Error{Place: place + "." + re.Field, Err: re.Err}
+			}
 			return &Error{Place: place, Err: err}
 		}
 		if j, dup := roles[r.Code]; dup {

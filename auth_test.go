@@ -233,7 +233,7 @@ func TestCookieLogin(t *testing.T) {
 
 	t.Run("form login with an old cookie revokes it", func(t *testing.T) {
 		rec := e.do(t, nil, req{method: "POST", path: "/login", body: "username=alice&password=password1", ctype: "application/x-www-form-urlencoded", cookie: old.Value})
-		require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
+		require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 		fresh := rec.Result().Cookies()[0]
 		assert.NotEqual(t, old.Value, fresh.Value, "a new id every login")
 		assert.Equal(t, http.StatusUnauthorized, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: old.Value}).Code)

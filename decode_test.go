@@ -98,8 +98,12 @@ func TestFormLoginRefusesInvalidUTF8(t *testing.T) {
 		}
 	})
 	e.addUser(t, "alice", "password1", nil)
-	rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: "application/x-www-form-urlencoded", body: "username=alice&password=%ff%fe"})
+	rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: "application/x-www-form-urlencoded", body: "username=alice&password=%ff%fe", header: submission})
 	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
 	assert.Equal(t, "invalid: password: invalid UTF-8 (encoding)\n", rec.Body.String())
+	assert.Empty(t, rec.Result().Cookies())
+	rec = e.do(t, nil, req{method: "POST", path: "/login", ctype: "application/x-www-form-urlencoded", body: "username=alice&password=%ff%fe"})
+	require.Equal(t, http.StatusBadRequest, rec.Code, "an API client gets the error itself")
+	assert.Equal(t, "password: invalid UTF-8 (encoding)", decodeError(t, rec).Message)
 	assert.Empty(t, rec.Result().Cookies())
 }

@@ -69,15 +69,17 @@
 //
 // # Web applications
 //
-// The same endpoints serve HTML forms. A form posted to /login (username,
-// password, and an optional next; any other field, such as a submit
-// button's name, is ignored) is answered 303 See Other: to next when it is
-// a local path ([IsLocalPath]: "//evil.example", "/\evil.example" and
-// "https://evil.example" never are), else to [WebConfig].DefaultRedirect;
+// The same endpoints serve HTML forms. A form a browser submits to /login
+// (username, password, and an optional next; any other field, such as a
+// submit button's name, is ignored) is answered 303 See Other: to next when
+// it is a local path ([IsLocalPath]: "//evil.example", "/\evil.example",
+// "/.//evil.example" and "https://evil.example" never are), else to
+// [WebConfig].DefaultRedirect;
 // a failed one back to [WebConfig].LoginPage with error=invalid,
 // error=locked&retry_after=<seconds> or error=unavailable in the query (or
 // to the host's [WebConfig].LoginFailed hook). A form posted to /logout
-// goes to its next too. JSON clients keep their answers.
+// goes to its next too. JSON clients, and scripts posting form-encoded
+// bodies (Sec-Fetch-Mode other than navigate), keep their answers.
 //
 // For the host's pages, [Gatehouse.RequireLogin] sends a browser that is
 // not logged in to the login page with next set to the page it asked for

@@ -93,7 +93,15 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 	if he.body != nil {
 		body = he.body(td)
 	}
-	h := w.Header()
+	g.setErrorHeaders(w.Header(), he)
+	g.logError(r, he)
+	_ = writeJSON(w, he.status(), body) // our own body types always encode
+}
+
+// setErrorHeaders sets the headers of an error answer: WWW-Authenticate
+// for a 401 (with error="invalid_token" for a refused bearer token) and
+// Retry-After.
+func (g *Gatehouse) setErrorHeaders(h http.Header, he *Error) {
 	if he.status() == http.StatusUnauthorized {
 		challenge := `Bearer realm="` + g.service.Name + `"`
 		if he.invalidToken {
@@ -102,8 +110,12 @@ func (g *Gatehouse) writeError(w http.ResponseWriter, r *http.Request, err error
 		h.Set("WWW-Authenticate", challenge)
 	}
 	setRetryAfter(h, he.RetryAfter)
-	g.logError(r, he)
-	_ = writeJSON(w, he.status(), body) // our own body types always encode
+}
+
+// forHook returns a copy of e for a host's hook: what the client would be
+// told, without the cause. The hook may change it freely.
+func (e *Error) forHook() *Error {
+	return &Error{Status: e.status(), Message: e.message(), RetryAfter: e.RetryAfter}
 }
 
 // setRetryAfter sets Retry-After to d in whole seconds, rounded up, when d

@@ -62,6 +62,7 @@ func ExampleGatehouse_RequireLogin() {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("POST", "/auth/login", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Mode", "navigate") // a browser submitting the form
 		mux.ServeHTTP(rec, req)
 		return rec
 	}

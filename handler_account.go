@@ -168,7 +168,7 @@ func accountUpdateError(err error) error {
 	case errors.As(err, &he):
 		return he
 	case errors.Is(err, session.ErrUnauthenticated):
-		return errNotAuthenticated
+		return errNotAuthenticated()
 	case errors.Is(err, session.ErrReadOnly):
 		return errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
 	case errors.Is(err, session.ErrConflict):

@@ -177,47 +177,53 @@ func (g *Gatehouse) servePassword(w http.ResponseWriter, r *http.Request, a *ses
 // session cookie the browser still presents is revoked first (a new id at
 // every login: no fixation). Credentials in the query string are refused.
 //
-// A JSON client gets 204, or the error. A form is answered 303: to its
-// next (a field, or the query's) when that is a local path, else to the
-// default destination; a failed one back to the login page with the reason
-// (failFormLogin). A form may carry fields besides username and password
-// (a submit button's name, next); a JSON body may not.
+// An API client (JSON, or a form-encoded body from a script or a tool)
+// gets 204, or the error. A browser submitting a form (isFormSubmission)
+// is answered 303: to its next (a field, or the query's) when that is a
+// local path, else to the default destination; a failed one back to the
+// login page with the reason (failFormLogin). A form may carry fields
+// besides username and password (a submit button's name, next); a JSON
+// body may not.
 func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	form := isForm(r)
-	if err := loginQuery(r, form); err != nil {
+	browser := isFormSubmission(r)
+	if err := loginQuery(r, browser); err != nil {
 		return err
 	}
 	if err := g.csrf.Check(r); err != nil {
 		return &Error{Status: http.StatusForbidden, Message: "cross-origin request refused", Err: err}
 	}
-	if !form {
+	var (
+		username, password *string
+		next               string
+		err                error
+	)
+	if isForm(r) {
+		if err = g.parseForm(r); err == nil {
+			next = formNext(r)
+			username, password, err = loginFormFields(r)
+		}
+	} else {
 		var req struct {
 			Username *string `json:"username"`
 			Password *string `json:"password"`
 		}
-		if err := g.decodeJSON(r, &req); err != nil {
-			return err
+		if err = g.decodeJSON(r, &req); err == nil {
+			username, password = req.Username, req.Password
 		}
-		if _, err := g.loginWith(w, r, req.Username, req.Password); err != nil {
-			return err
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
 	}
-	if err := g.parseForm(r); err != nil {
-		g.failFormLogin(w, r, "", err)
-		return nil
-	}
-	next := formNext(r)
-	username, password, err := loginFormFields(r)
 	if err == nil {
 		_, err = g.loginWith(w, r, username, password)
 	}
-	if err != nil {
+	switch {
+	case browser && err != nil:
 		g.failFormLogin(w, r, next, err)
-		return nil
+	case browser:
+		g.redirectLocal(w, next)
+	case err != nil:
+		return err
+	default:
+		w.WriteHeader(http.StatusNoContent)
 	}
-	g.redirectLocal(w, next)
 	return nil
 }
 
@@ -227,8 +233,11 @@ func loginQuery(r *http.Request, form bool) error {
 	if r.URL.RawQuery == "" {
 		return nil
 	}
+	if !form {
+		return errorf(http.StatusBadRequest, "query: not allowed; send the credentials in the body (location)")
+	}
 	q, err := url.ParseQuery(r.URL.RawQuery)
-	if form && err == nil && len(q) == 1 && len(q["next"]) == 1 {
+	if err == nil && len(q) == 1 && len(q["next"]) == 1 {
 		return nil
 	}
 	return errorf(http.StatusBadRequest, "query: not allowed but a form's next; send the credentials in the body (location)")
@@ -292,7 +301,7 @@ func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request, a *sessi
 		return &Error{Status: http.StatusServiceUnavailable, Message: "logout failed; the session may still be live", Err: err}
 	}
 	g.clearCookie(w)
-	if isForm(r) {
+	if isFormSubmission(r) {
 		g.redirectAfterForm(w, r)
 		return nil
 	}
@@ -300,8 +309,8 @@ func (g *Gatehouse) serveLogout(w http.ResponseWriter, r *http.Request, a *sessi
 	return nil
 }
 
-// redirectAfterForm answers a form post (a logout) with 303 to its next,
-// or the default destination.
+// redirectAfterForm answers a browser's form submission (a logout) with
+// 303 to its next, or the default destination.
 func (g *Gatehouse) redirectAfterForm(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	if g.parseForm(r) == nil {

@@ -54,8 +54,8 @@ func (g *Gatehouse) failHost(w http.ResponseWriter, r *http.Request, ri *request
 	}
 	he := asError(err)
 	g.logError(r, he)
-	setRetryAfter(w.Header(), he.RetryAfter)
-	g.refused(w, r, he)
+	g.setErrorHeaders(w.Header(), he)
+	g.refused(w, r, he.forHook())
 }
 
 // The tracedata operations of the host-route middleware's own errors: the
@@ -114,7 +114,11 @@ func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) fun
 	}
 }
 
-var errNotAuthenticated = &Error{Status: http.StatusUnauthorized, Message: "not authenticated"}
+// errNotAuthenticated is the 401 of a request without a credential: a new
+// value each time, since a host's hook or a handler may change it.
+func errNotAuthenticated() *Error {
+	return &Error{Status: http.StatusUnauthorized, Message: "not authenticated"}
+}
 
 // authenticate resolves the request's caller as acc asks (liveSession or
 // ownCredentials: the latter lets a read_only user make an unsafe request
@@ -122,7 +126,7 @@ var errNotAuthenticated = &Error{Status: http.StatusUnauthorized, Message: "not 
 func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (*session.Auth, error) {
 	cred, ok := g.credential(r)
 	if !ok {
-		return nil, errNotAuthenticated
+		return nil, errNotAuthenticated()
 	}
 	if cred.Bearer == "" {
 		if err := g.csrf.Check(r); err != nil {

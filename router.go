@@ -55,7 +55,7 @@ func (rt *router) wrap(rte route) http.HandlerFunc {
 					if rte.clearCookieOn401 {
 						g.clearCookie(w)
 					}
-					if rte.formRedirectOn401 && isForm(r) {
+					if rte.formRedirectOn401 && isFormSubmission(r) {
 						g.logError(r, he)
 						g.redirectAfterForm(w, r)
 						return

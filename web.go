@@ -39,10 +39,13 @@ type WebConfig struct {
 	// host's own routes (Authenticate, RequireLogin, RequireEntity,
 	// RequireSpecific, RequireAdmin, RequireQuota) instead of the JSON
 	// error body, as http.CrossOriginProtection.SetDenyHandler does: an
-	// HTML error page, say. refusal.Status is the status the JSON body
-	// would have had (401, 403, 429 or 503); the X-Trace-Code header is
-	// already set, and the refusal is logged as a JSON error is. It is
-	// not called for the API's own handler (Handler).
+	// HTML error page, say. refusal is the host's own copy of the JSON
+	// answer: Status (401, 403, 429 or 503), Message and RetryAfter; its
+	// cause (refusal.Err) is nil, since it may say why a credential was
+	// refused or what failed inside, and is logged instead. The headers
+	// X-Trace-Code, WWW-Authenticate (for a 401) and Retry-After are
+	// already set, and the refusal is logged as a JSON error is. It is not
+	// called for the API's own handler (Handler).
 	Refused func(w http.ResponseWriter, r *http.Request, refusal *Error)
 }
 
@@ -75,7 +78,9 @@ type LoginFailure struct {
 	RetryAfter time.Duration
 	// Next is the form's next when it is a local path, else "".
 	Next string
-	// Err is what a JSON client would have been answered.
+	// Err is what a JSON client would have been answered: its status,
+	// message and retry time. Its cause (Err.Err) is nil: it is logged,
+	// never shown.
 	Err *Error
 }
 
@@ -145,13 +150,15 @@ const maxLocalPath = 2048
 // fragment. It must start with exactly one "/" ("//evil.example" and
 // "/\evil.example" name another host to a browser), hold no backslash, no
 // control character, no scheme and no host, be valid UTF-8 and at most
-// 2048 bytes. Percent-escapes are not decoded: "/%2F%2Fevil" is a local
-// path, and "%2F%2Fevil" (as a form field, decoded once) is not one.
+// 2048 bytes. Its path, percent-escapes decoded, must hold no empty
+// segment, no "." or ".." segment and no backslash either: a browser
+// removes dot segments, so "/.//evil.example" and "/%2e//evil.example"
+// would ask the app for "//evil.example", which a handler that redirects
+// to its own path (adding a trailing slash, say) would send off-site. A
+// form field "%2F%2Fevil" (decoded once by the form parser) does not start
+// with "/".
 func IsLocalPath(s string) bool {
 	if len(s) == 0 || len(s) > maxLocalPath || s[0] != '/' || !utf8.ValidString(s) {
-		return false
-	}
-	if len(s) > 1 && (s[1] == '/' || s[1] == '\\') {
 		return false
 	}
 	for _, c := range s {
@@ -160,7 +167,22 @@ func IsLocalPath(s string) bool {
 		}
 	}
 	u, err := url.Parse(s)
-	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && u.Opaque == ""
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	path, _, _ := strings.Cut(s, "?")
+	path, _, _ = strings.Cut(path, "#")
+	path, err = url.PathUnescape(path)
+	if err != nil || strings.ContainsAny(path, "\\\x00") {
+		return false
+	}
+	segments := strings.Split(path[1:], "/")
+	for i, seg := range segments {
+		if seg == "." || seg == ".." || (seg == "" && i < len(segments)-1) {
+			return false
+		}
+	}
+	return true
 }
 
 // LoginURL returns the login page (WebConfig.LoginPage) with next in its
@@ -221,6 +243,23 @@ func isForm(r *http.Request) bool {
 	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
 }
 
+// isFormSubmission reports whether r is a browser submitting an HTML form
+// (a POST with a form body that loads the answer as a page): its
+// Sec-Fetch-Mode is "navigate", or, from a browser that sends no
+// Sec-Fetch-Mode, its Accept names text/html. Such a request is answered
+// with redirects; a script's or a tool's form-encoded POST (fetch with
+// URLSearchParams, jQuery's $.post, curl -d) keeps the JSON client's
+// answers, so that a failed login never looks like a followed redirect.
+func isFormSubmission(r *http.Request) bool {
+	if r.Method != http.MethodPost || !isForm(r) {
+		return false
+	}
+	if m := r.Header.Get("Sec-Fetch-Mode"); m != "" {
+		return m == "navigate"
+	}
+	return acceptsHTML(r.Header.Values("Accept"))
+}
+
 // parseForm parses a form body (and the query) into r.PostForm and r.Form,
 // answering 413 for a body over the limit and 400 for a malformed one. A
 // multipart form is held in memory: its size is capped by the body limit.
@@ -277,7 +316,7 @@ func seeOther(w http.ResponseWriter, target string) {
 // page with the reason.
 func (g *Gatehouse) failFormLogin(w http.ResponseWriter, r *http.Request, next string, err error) {
 	he := asError(err)
-	f := LoginFailure{Code: LoginInvalid, Next: next, Err: he}
+	f := LoginFailure{Code: LoginInvalid, Next: next, Err: he.forHook()}
 	switch {
 	case he.Status == http.StatusTooManyRequests:
 		f.Code, f.RetryAfter = LoginLocked, he.RetryAfter

@@ -21,14 +21,30 @@ import (
 
 const formType = "application/x-www-form-urlencoded"
 
-// formLogin posts a login form with the extra fields and query.
+// submission is what a browser sends with a form it submits.
+var submission = map[string]string{"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document", "Accept": navigationAccept}
+
+// withHeaders returns the submission headers with extra ones.
+func withHeaders(extra map[string]string) map[string]string {
+	h := map[string]string{}
+	for k, v := range submission {
+		h[k] = v
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
+	return h
+}
+
+// formLogin submits a login form, as a browser does, with the query and
+// the extra headers.
 func (e *authEnv) formLogin(t *testing.T, query, body string, cookie string, header map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
 	path := "/login"
 	if query != "" {
 		path += "?" + query
 	}
-	return e.do(t, nil, req{method: "POST", path: path, ctype: formType, body: body, cookie: cookie, header: header})
+	return e.do(t, nil, req{method: "POST", path: path, ctype: formType, body: body, cookie: cookie, header: withHeaders(header)})
 }
 
 // sid returns the session cookie a response sets, or nil.
@@ -51,7 +67,12 @@ func TestFormLoginRedirectsToALocalNext(t *testing.T) {
 		{"a next field", "", "/orders?page=2#top", "/orders?page=2#top"},
 		{"a next query", "next=" + url.QueryEscape("/orders/7"), "", "/orders/7"},
 		{"the field wins over the query", "next=%2Fa", "/b", "/b"},
-		{"an escaped path stays local", "", "/%2F%2Fevil.example", "/%2F%2Fevil.example"},
+		{"an escaped path is decoded before the check", "", "/%2F%2Fevil.example", "/"},
+		{"a dot segment before two slashes", "", "/.//evil.example", "/"},
+		{"an escaped dot segment", "", "/%2e//evil.example", "/"},
+		{"a dot-dot segment", "", "/a/..//evil.example", "/"},
+		{"an escaped backslash", "", "/%5Cevil.example", "/"},
+		{"two slashes later", "", "/a//evil.example", "/"},
 		{"protocol-relative", "", "//evil.example", "/"},
 		{"protocol-relative with a backslash", "", `/\evil.example`, "/"},
 		{"backslashes", "", `\\evil.example`, "/"},
@@ -197,7 +218,23 @@ func TestFormLoginRefusals(t *testing.T) {
 	t.Run("a next query on a JSON login", func(t *testing.T) {
 		rec := e.do(t, nil, req{method: "POST", path: "/login?next=%2F", body: `{"username":"alice","password":"password1"}`})
 		require.Equal(t, http.StatusBadRequest, rec.Code, "JSON stays strict")
+		assert.Equal(t, "query: not allowed; send the credentials in the body (location)", decodeError(t, rec).Message, "the message of before")
 		assert.Nil(t, sid(rec))
+	})
+	t.Run("a script's or tool's form-encoded login keeps the JSON answers", func(t *testing.T) {
+		for name, h := range map[string]map[string]string{
+			"curl -d":                    nil,
+			"fetch with URLSearchParams": {"Sec-Fetch-Mode": "cors", "Accept": "*/*"},
+			"XHR accepting HTML":         {"Sec-Fetch-Mode": "cors", "Accept": "text/html"},
+		} {
+			rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: formType, body: "username=alice&password=password1&next=/x", header: h})
+			require.Equal(t, http.StatusNoContent, rec.Code, name)
+			assert.Empty(t, rec.Header().Get("Location"), name)
+			assert.NotNil(t, sid(rec), name)
+			rec = e.do(t, nil, req{method: "POST", path: "/login", ctype: formType, body: "username=alice&password=wrong", header: h})
+			require.Equal(t, http.StatusUnauthorized, rec.Code, name+": a failure never looks like a followed redirect")
+			assert.Equal(t, "invalid username or password", decodeError(t, rec).Message)
+		}
 	})
 	t.Run("a JSON login is still 204", func(t *testing.T) {
 		rec := e.do(t, nil, req{method: "POST", path: "/login", body: `{"username":"alice","password":"password1"}`})
@@ -212,7 +249,7 @@ func TestFormLoginRefusals(t *testing.T) {
 		body := "--b\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nalice\r\n" +
 			"--b\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\npassword1\r\n" +
 			"--b\r\nContent-Disposition: form-data; name=\"next\"\r\n\r\n/m\r\n--b--\r\n"
-		rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: "multipart/form-data; boundary=b", body: body})
+		rec := e.do(t, nil, req{method: "POST", path: "/login", ctype: "multipart/form-data; boundary=b", body: body, header: submission})
 		require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 		assert.Equal(t, "/m", rec.Header().Get("Location"))
 		assert.NotNil(t, sid(rec))
@@ -225,7 +262,7 @@ func TestFormLogout(t *testing.T) {
 
 	t.Run("ends the session and goes to next", func(t *testing.T) {
 		c := e.cookie(t, "alice", "password1")
-		rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=/bye&submit=Log+out", cookie: c.Value})
+		rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=/bye&submit=Log+out", cookie: c.Value, header: submission})
 		require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 		assert.Equal(t, "/bye", rec.Header().Get("Location"))
 		assert.Contains(t, rec.Header().Get("Set-Cookie"), "Max-Age=0")
@@ -233,12 +270,12 @@ func TestFormLogout(t *testing.T) {
 	})
 	t.Run("a next elsewhere goes to the default", func(t *testing.T) {
 		c := e.cookie(t, "alice", "password1")
-		rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=https://evil.example", cookie: c.Value})
+		rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=https://evil.example", cookie: c.Value, header: submission})
 		require.Equal(t, http.StatusSeeOther, rec.Code)
 		assert.Equal(t, "/", rec.Header().Get("Location"))
 	})
 	t.Run("without a session the browser is logged out anyway", func(t *testing.T) {
-		rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=/bye", cookie: "stale"})
+		rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=/bye", cookie: "stale", header: submission})
 		require.Equal(t, http.StatusSeeOther, rec.Code)
 		assert.Equal(t, "/bye", rec.Header().Get("Location"))
 		assert.Contains(t, rec.Header().Get("Set-Cookie"), "Max-Age=0", "the dead cookie goes")
@@ -247,12 +284,23 @@ func TestFormLogout(t *testing.T) {
 		c := e.cookie(t, "alice", "password1")
 		for _, cookie := range []string{c.Value, ""} {
 			rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=/", cookie: cookie,
-				header: map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:9999"}})
+				header: withHeaders(map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:9999"})})
 			require.Contains(t, []int{http.StatusForbidden, http.StatusUnauthorized}, rec.Code)
 			assert.Empty(t, rec.Header().Get("Location"), "no redirect")
 			assert.Empty(t, rec.Header().Values("Set-Cookie"), "the cookie stays")
 		}
 		assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code)
+	})
+	t.Run("a script's or tool's form-encoded logout is still 204", func(t *testing.T) {
+		for _, h := range []map[string]string{nil, {"Sec-Fetch-Mode": "cors", "Accept": "text/html"}} {
+			c := e.cookie(t, "alice", "password1")
+			rec := e.do(t, nil, req{method: "POST", path: "/logout", ctype: formType, body: "next=/bye", cookie: c.Value, header: h})
+			require.Equal(t, http.StatusNoContent, rec.Code)
+			assert.Empty(t, rec.Header().Get("Location"))
+		}
+		c := e.cookie(t, "alice", "password1")
+		rec := e.do(t, nil, req{method: "DELETE", path: "/session", ctype: formType, body: "next=/bye", cookie: c.Value, header: submission})
+		require.Equal(t, http.StatusNoContent, rec.Code, "no form sends DELETE")
 	})
 	t.Run("a JSON logout is still 204", func(t *testing.T) {
 		c := e.cookie(t, "alice", "password1")
@@ -386,6 +434,9 @@ func TestRefusedHook(t *testing.T) {
 	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
 		c.Web.Refused = func(w http.ResponseWriter, r *http.Request, refusal *gatehouse.Error) {
 			got = append(got, refusal.Status)
+			if refusal.Err != nil {
+				panic("the hook sees the cause: " + refusal.Err.Error())
+			}
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(refusal.Status)
 			_, _ = w.Write([]byte("<h1>" + http.StatusText(refusal.Status) + "</h1>"))
@@ -399,6 +450,12 @@ func TestRefusedHook(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.Equal(t, "<h1>Unauthorized</h1>", rec.Body.String())
 	assert.NotEmpty(t, rec.Header().Get("X-Trace-Code"))
+	assert.Equal(t, `Bearer realm="UNIVERSAL"`, rec.Header().Get("WWW-Authenticate"))
+
+	rec = e.do(t, h, req{method: "GET", path: "/x", header: bearer("forged.token.value")})
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Equal(t, `Bearer realm="UNIVERSAL", error="invalid_token"`, rec.Header().Get("WWW-Authenticate"))
+	got = got[:1]
 
 	rec = e.do(t, h, req{method: "GET", path: "/x", cookie: c.Value})
 	assert.Equal(t, http.StatusForbidden, rec.Code)
@@ -414,6 +471,23 @@ func TestRefusedHook(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	assert.Equal(t, "not authenticated", decodeError(t, rec).Message)
 	assert.Len(t, got, 3)
+}
+
+func TestRefusedHookCannotChangeOtherAnswers(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
+		c.Web.Refused = func(w http.ResponseWriter, r *http.Request, refusal *gatehouse.Error) {
+			refusal.Status, refusal.Message = http.StatusSeeOther, "Bitte melden Sie sich an"
+			http.Redirect(w, r, "/login", refusal.Status)
+		}
+	})
+	h := e.g.Authenticate(page())
+	for range 2 {
+		rec := e.do(t, h, req{method: "GET", path: "/x"})
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+	}
+	rec := e.do(t, nil, req{method: "GET", path: "/userInfo"})
+	require.Equal(t, http.StatusUnauthorized, rec.Code, "the API's answer is its own")
+	assert.Equal(t, "not authenticated", decodeError(t, rec).Message)
 }
 
 func TestCrossOriginConfig(t *testing.T) {
@@ -481,7 +555,9 @@ func TestLoginURL(t *testing.T) {
 
 func TestIsLocalPath(t *testing.T) {
 	for s, want := range map[string]bool{
-		"/": true, "/a/b?c=d#e": true, "/%2F%2Fevil": true, "/ä": true,
+		"/": true, "/a/b?c=d#e": true, "/a/?x=//y#//z": true, "/ä": true, "/a%20b": true,
+		"/%2F%2Fevil": false, "/.//evil": false, "/%2e//evil": false, "/%2E%2E//evil": false, "/a/..//evil": false,
+		"/%5Cevil": false, "/a//b": false, "/a/./b": false, "/%zz": false, "/%00": false,
 		"": false, "a": false, "//evil": false, `/\evil`: false, `/a\b`: false, "https://evil": false,
 		"http:/evil": false, "/\x00": false, "/\u0085": false, "/\x7f": false, "\x00/": false, "/\xff": false,
 	} {
@@ -504,8 +580,17 @@ func FuzzIsLocalPath(f *testing.F) {
 		if err != nil {
 			t.Fatalf("IsLocalPath(%q) but it does not parse: %v", s, err)
 		}
-		if got := base.ResolveReference(u); got.Host != "app.example" || got.Scheme != "https" {
+		if got := base.ResolveReference(u); got.Host != "app.example" || got.Scheme != "https" || strings.HasPrefix(got.Path, "//") {
 			t.Fatalf("IsLocalPath(%q) but it resolves to %s", s, got)
+		}
+		// A browser decodes %2e as a dot: decoded, the path must not
+		// become "//host" either.
+		decoded, err := url.PathUnescape(u.EscapedPath())
+		if err != nil {
+			t.Fatalf("IsLocalPath(%q) but its path does not decode: %v", s, err)
+		}
+		if got := base.ResolveReference(&url.URL{Path: decoded}); strings.HasPrefix(got.Path, "//") || strings.Contains(decoded, `\`) {
+			t.Fatalf("IsLocalPath(%q) but decoded it resolves to %s", s, got.Path)
 		}
 	})
 }

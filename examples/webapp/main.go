@@ -6,6 +6,7 @@
 //	go run ./examples/webapp                  # from the repository root
 //	go run ./examples/webapp -addr 127.0.0.1:9000 -data my.json
 //	go run ./examples/webapp -store sqlite:/tmp/webapp.db
+//	go run ./examples/webapp -store postgres://u:p@host/db -redis redis://host:6379/0
 //
 // It prints the users to log in with. Any data file whose schema declares a
 // Customer entity works (-data): the table's columns are its attributes.
@@ -30,6 +31,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/examples/internal/storeflag"
 	"github.com/gatehouse-go/gatehouse/examples/webapp/app"
+	"github.com/gatehouse-go/gatehouse/user"
 )
 
 func main() {
@@ -42,6 +44,8 @@ type options struct {
 	data  string
 	store string
 	redis string
+	// bcryptCost is the cost of new password hashes.
+	bcryptCost int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -52,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.data, "data", "", "data file (JSON) whose schema declares a Customer entity; default: the app's own (examples/webapp/app/webapp.json)")
 	fs.StringVar(&o.store, "store", "memory", storeflag.StoreUsage)
 	fs.StringVar(&o.redis, "redis", "", storeflag.RedisUsage)
+	fs.IntVar(&o.bcryptCost, "bcrypt-cost", user.DefaultBcryptCost, "bcrypt cost of new password hashes (at least 10)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -70,15 +75,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "webapp:", err)
 		return 1
 	}
-	if err := serve(ctx, o, stdout, stderr); err != nil {
+	if err := listenAndServe(ctx, o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "webapp:", err)
 		return 1
 	}
 	return 0
 }
 
-// serve runs the app until ctx ends or a signal stops it.
-func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
+// listenAndServe runs the app until ctx ends or a signal stops it.
+func listenAndServe(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var (
 		data *datafile.File
 		err  error
@@ -91,6 +96,16 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("data file: %w", err)
 	}
+	hasher, err := user.NewHasher(user.HasherConfig{Bcrypt: user.BcryptConfig{Cost: o.bcryptCost}})
+	if err != nil {
+		return fmt.Errorf("-bcrypt-cost: %w", err)
+	}
+	// Listen first: a bad -addr stops it before any password is hashed.
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	store, err := storeflag.Open(ctx, o.store, o.redis, log)
 	if err != nil {
@@ -98,7 +113,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	defer store.Close() // after a.Close: the store is ours (-store)
 	a, err := app.New(ctx, app.Options{
-		Data: data, Store: store, Logger: log,
+		Data: data, Store: store, Logger: log, Hasher: hasher,
 		// The example serves plain HTTP on loopback, where a browser would
 		// not send a Secure cookie back. Serve a real deployment over HTTPS
 		// and drop this line.
@@ -109,10 +124,6 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return err
-	}
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -133,6 +144,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  %-8s / %-16s roles: %s\n", u.Username, u.Password, strings.Join(u.Roles, ", "))
 	}
+	fmt.Fprintln(stdout, "stop it with Ctrl-C")
 
 	select {
 	case err := <-errc:

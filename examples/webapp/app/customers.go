@@ -205,12 +205,12 @@ func checkValue(attr, v string) *failure {
 	switch attr {
 	case "name":
 		if v == "" {
-			return fail(http.StatusBadRequest, "Name must not be empty.")
+			return fail(http.StatusBadRequest, "Name: must not be empty.")
 		}
 	case "email":
 		if v != "" {
 			if addr, err := mail.ParseAddress(v); err != nil || addr.Address != v || addr.Name != "" {
-				return fail(http.StatusBadRequest, "E-mail address must be a bare address such as name@example.com.")
+				return fail(http.StatusBadRequest, "E-mail address: must be a bare address such as name@example.com.")
 			}
 		}
 	}

@@ -87,10 +87,10 @@ func TestInvalidEditChangesNothing(t *testing.T) {
 		status int
 		want   string
 	}{
-		{url.Values{"name": {"New"}, "email": {"not an address"}}, http.StatusBadRequest, "E-mail address must be a bare address"},
-		{url.Values{"name": {""}}, http.StatusBadRequest, "Name must not be empty."},
-		{url.Values{"name": {"New"}, "city": {strings.Repeat("x", 257)}}, http.StatusBadRequest, `"city" is too long`},
-		{url.Values{"name": {"New\x00"}}, http.StatusBadRequest, "Name holds a control character."},
+		{url.Values{"name": {"New"}, "email": {"not an address"}}, http.StatusBadRequest, "E-mail address: must be a bare address"},
+		{url.Values{"name": {""}}, http.StatusBadRequest, "Name: must not be empty."},
+		{url.Values{"name": {"New"}, "city": {strings.Repeat("x", 257)}}, http.StatusBadRequest, `"city": is too long`},
+		{url.Values{"name": {"New\x00"}}, http.StatusBadRequest, "Name: holds a control character."},
 		{url.Values{"name": {"New"}, "credit_limit": {"1000000"}}, http.StatusBadRequest, `field "credit_limit" that this page does not know`},
 		{url.Values{"name": {"New", "Newer"}}, http.StatusBadRequest, `gives "name" more than once`},
 		{url.Values{}, http.StatusBadRequest, "changes nothing"},

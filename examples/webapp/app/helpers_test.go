@@ -78,6 +78,7 @@ type page struct {
 func (b *browser) do(r *http.Request) *page {
 	b.t.Helper()
 	r.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8")
+	r.Header.Set("Sec-Fetch-Mode", "navigate")
 	resp, err := b.c.Do(r)
 	require.NoError(b.t, err)
 	defer resp.Body.Close()

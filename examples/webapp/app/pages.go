@@ -227,7 +227,7 @@ func readForm(w http.ResponseWriter, r *http.Request, fields ...string) (url.Val
 		}
 		for _, v := range vs {
 			if !utf8.ValidString(v) {
-				return nil, fail(http.StatusBadRequest, "%s is not valid text.", label(k))
+				return nil, fail(http.StatusBadRequest, "%s: is not valid text.", label(k))
 			}
 		}
 	}
@@ -238,11 +238,11 @@ func readForm(w http.ResponseWriter, r *http.Request, fields ...string) (url.Val
 // characters (a password is not a text field: gatehouse checks it).
 func checkText(field, v string, maxLen int) *failure {
 	if n := utf8.RuneCountInString(v); n > maxLen {
-		return fail(http.StatusBadRequest, "%s is too long: at most %d characters, got %d.", label(field), maxLen, n)
+		return fail(http.StatusBadRequest, "%s: is too long: at most %d characters, got %d.", label(field), maxLen, n)
 	}
 	for _, c := range v {
 		if unicode.IsControl(c) {
-			return fail(http.StatusBadRequest, "%s holds a control character.", label(field))
+			return fail(http.StatusBadRequest, "%s: holds a control character.", label(field))
 		}
 	}
 	return nil
@@ -266,7 +266,7 @@ func label(field string) string {
 	return fmt.Sprintf("%q", field)
 }
 
-// fieldMessage words a user validation error: "E-mail address must be …",
+// fieldMessage words a user validation error: "E-mail address: must be …",
 // one sentence per broken rule; rename maps gatehouse's field names to the
 // form's (password → new_password). ok is false for any other error.
 func fieldMessage(err error, rename map[string]string) (msg string, ok bool) {
@@ -288,7 +288,7 @@ func fieldMessage(err error, rename map[string]string) (msg string, ok bool) {
 		if r, ok := rename[field]; ok {
 			field = r
 		}
-		fmt.Fprintf(&b, "%s %s.", label(field), strings.TrimSuffix(fe.Message, "."))
+		fmt.Fprintf(&b, "%s: %s.", label(field), strings.TrimSuffix(fe.Message, "."))
 	}
 	return b.String(), true
 }

@@ -221,6 +221,9 @@ func (s *Session) Open(path string) *network.Response {
 		resp, err = chromedp.Run(ctx, chromedp.NavigateResponse(s.abs(path)))
 		return err
 	})
+	if err == nil && resp == nil {
+		err = errors.New("no response for the document")
+	}
 	if err != nil {
 		s.fatalf("opening %s: %v", path, err)
 	}
@@ -237,6 +240,9 @@ func (s *Session) Load(what string, actions ...chromedp.Action[chromedp.Void]) *
 		resp, err = chromedp.RunResponse(ctx, actions...)
 		return err
 	})
+	if err == nil && resp == nil {
+		err = errors.New("no response for the document")
+	}
 	if err != nil {
 		s.fatalf("%s: %v", what, err)
 	}

@@ -99,4 +99,81 @@
 // sets any attribute the user may not modify, with an [*AttributeError]
 // that names them and wraps [ErrForbiddenAttributes]; check the entity
 // operation with [Set.Can] as well.
+//
+// # Row-level permissions
+//
+// A role may restrict an entity operation it grants to some rows, in its
+// Rows field (the data file's "rows"):
+//
+//	"entities": {"Customer": ["read", "update"], "Order": ["read"]},
+//	"rows": {
+//	  "Customer": {"read":   [{"dep_id": "$user.dep_id"}, {"owner_id": "$user.id"}],
+//	               "update": [{"owner_id": "$user.id"}]},
+//	  "Order":    {"read":   [{"status": ["open", "paid"], "company": "$user.company"}]}
+//	}
+//
+// A list is OR, the members of one [Condition] are AND. A [RowValue] is a
+// constant (a string, an integer or a boolean), a list of constants (one
+// of), or a reference to the user: $user.id, $user.username,
+// $user.company or $user.<attribute>.
+//
+//   - Within a role, an operation granted without a rows entry applies to
+//     every row; with one, only to the rows matching it. Across roles the
+//     most permissive wins: the union of the conditions, and any role
+//     granting the operation without rows means every row. Admins see
+//     every row; read-only users keep their cap (no create, update or
+//     delete of any row).
+//   - [Role.Validate] refuses rows on "*", on an operation the role does
+//     not grant, empty lists and empty conditions (which would read as
+//     "every row"), and malformed values, with a [*RoleError] naming the
+//     place (rows.Customer.read[1].dep_id); [Role.ValidateSchema] refuses
+//     entities and fields outside the schema with a [*SchemaError].
+//   - Fail closed: a reference to something the user lacks, or whose value
+//     is "", makes its condition match no row. A record field a condition
+//     names that is missing or nil never matches.
+//
+// Compiled sets stay shared per role combination ([Cache]); [Set.Rows]
+// binds the entity operation's rule to a [Subject] (session.Auth.Rows does
+// it for the caller) without allocating, giving a [RowFilter]:
+// [RowFilter.All] and [RowFilter.None] for the two easy answers,
+// [RowFilter.Match] on a map[string]any record, [RowFilter.SQL] for a
+// parameterised WHERE, [RowFilter.Check] and [RowFilter.CheckUpdate] as
+// the write guard (an update must keep the row inside the user's rows: it
+// must match before and after the change; a create must match with the
+// filter of [OpCreate]), and [RowFilter.Explain] for which role's
+// condition allowed a row. The /permissions document is unchanged: an
+// operation allowed on some rows is 1 ([Set.Explain] sets Rows for it).
+//
+// # Comparing values
+//
+// Match is strict, never converting between types:
+//
+//   - A string constant or a $user reference equals only a Go string with
+//     the same bytes ("104" is not 104, and a named string type is not a
+//     string).
+//   - A boolean equals only a Go bool.
+//   - A number constant is an integer of at most [MaxRowNumber] (2^53-1) in
+//     magnitude, which int64, float64 and SQL all hold exactly. It equals a
+//     Go int, int8…int64, uint…uint64 or float32/float64 of exactly that
+//     value: int64(3), uint8(3) and 3.0 equal the constant 3 from JSON;
+//     3.5, "3" and true do not; a json.Number is read as float64, as
+//     encoding/json would decode it without UseNumber. NaN equals nothing.
+//   - Any other type (slices, maps, structs, time.Time) equals nothing.
+//
+// SQL leaves the comparison to the database, with every value an
+// argument: a string or reference is a Go string argument, a number an
+// int64, a boolean a bool. It agrees with Match when each column holds
+// values of its constants' types — text columns for strings and
+// references, integer or floating-point columns for numbers, boolean
+// columns for booleans — as the property tests in storage/sqlstore check on
+// PostgreSQL (typed columns) and SQLite (untyped columns, where strings and
+// numbers may even share a column). A database that converts between text
+// and numbers in a comparison (SQLite's column affinity, MySQL) can match
+// rows that Match does not; keep the types apart there. The column map is
+// the host's: its values are trusted identifiers, and SQL refuses any that
+// is not a plain or dotted identifier, so that neither a value nor an
+// attribute name is ever written into the text.
+//
+// Package rowstest generates random policies and records and evaluates
+// them by the rules above, for property tests of a host's own SQL.
 package permissions

@@ -2,6 +2,13 @@
 // gatehouse API under /auth, and the host's own routes guarded by its
 // middleware.
 //
+// The customer list is filtered by the caller's row-level permissions: the
+// sales role of data.json reads only the customers of the user's
+// department (dep_id) and those the user owns, and updates only its own.
+// The list answers with the WHERE a SQL store would run
+// (session.Auth.Rows(…).SQL) and the rows that Match lets through; a PUT
+// passes the write guard (the row must be the caller's before and after).
+//
 //	go run ./examples/chi
 //
 // chi routes on the full path, while gatehouse's handler routes on its own
@@ -14,8 +21,11 @@ import (
 	_ "embed"
 	"encoding/json"
 	"log"
+	"errors"
 	"maps"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -35,36 +45,98 @@ func newRouter(g *gatehouse.Gatehouse) http.Handler {
 	r := chi.NewRouter()
 	r.Mount("/auth", http.StripPrefix("/auth", g.Handler()))
 
+	db := &customerTable{rows: []map[string]any{
+		{"id": "1", "name": "Acme", "type": "company", "email": "info@acme.example", "dep_id": "104", "owner": "mia"},
+		{"id": "2", "name": "Bob", "type": "person", "email": "bob@example.com", "dep_id": "105", "owner": "sol"},
+		{"id": "3", "name": "Globex", "type": "company", "email": "hq@globex.example", "dep_id": "105", "owner": "mia"},
+	}}
 	r.Route("/api/customers", func(r chi.Router) {
 		r.Use(g.Authenticate)
-		r.With(g.RequireEntity("Customer", permissions.OpRead)).Get("/", listCustomers)
+		r.With(g.RequireEntity("Customer", permissions.OpRead)).Get("/", db.list)
+		r.With(g.RequireEntity("Customer", permissions.OpUpdate)).Put("/{id}", db.update)
 		r.With(g.RequireEntity("Customer", permissions.OpDelete)).Delete("/{id}", deleteCustomer)
 		r.With(g.RequireSpecific("entity_export_to_file")).Get("/export", exportCustomers)
 	})
 	return r
 }
 
-var customers = []map[string]any{
-	{"id": "1", "name": "Acme", "type": "company", "email": "info@acme.example"},
-	{"id": "2", "name": "Bob", "type": "person", "email": "bob@example.com"},
+// customerColumns maps the Customer attributes that row rules name to the
+// columns of a customers table. Its values are trusted identifiers, never
+// user input.
+var customerColumns = map[string]string{"dep_id": "c.dep_id", "owner": "c.owner"}
+
+// customerTable stands in for the application's database.
+type customerTable struct {
+	mu   sync.Mutex
+	rows []map[string]any
 }
 
-// listCustomers writes the customers, with the attributes the caller may
-// not see removed by the field guard.
-func listCustomers(w http.ResponseWriter, r *http.Request) {
+// list writes the customers the caller's row rules let it read, with the
+// attributes it may not see removed by the field guard, and the WHERE that
+// selects the same rows from a SQL table.
+func (db *customerTable) list(w http.ResponseWriter, r *http.Request) {
 	auth, ok := session.FromContext(r.Context())
 	if !ok { // not behind Authenticate: a wiring mistake
 		http.Error(w, "no session", http.StatusInternalServerError)
 		return
 	}
-	out := make([]map[string]any, 0, len(customers))
-	for _, c := range customers {
-		rec := maps.Clone(c)
-		auth.Set.FilterRecord("Customer", rec)
-		out = append(out, rec)
+	rows := auth.Rows("Customer", permissions.OpRead)
+	where, args, err := rows.SQL(customerColumns, permissions.Dollar)
+	if err != nil { // a column missing from customerColumns
+		http.Error(w, "row rules need a column", http.StatusInternalServerError)
+		return
 	}
+	out := struct {
+		Query     string           `json:"query"`
+		Args      []any            `json:"args"`
+		Customers []map[string]any `json:"customers"`
+	}{Query: "SELECT * FROM customers c WHERE " + where, Args: args, Customers: []map[string]any{}}
+	db.mu.Lock()
+	for _, c := range db.rows {
+		if rows.Match(c) {
+			out.Customers = append(out.Customers, auth.Set.FilterRecord("Customer", maps.Clone(c)))
+		}
+	}
+	db.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// update applies a JSON object of changed attributes to a customer, when
+// the field guard lets the caller modify them and the row guard lets it
+// update the row as it is and as it will be.
+func (db *customerTable) update(w http.ResponseWriter, r *http.Request) {
+	auth, _ := session.FromContext(r.Context())
+	var changes map[string]any
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&changes); err != nil {
+		http.Error(w, "body: a JSON object of changed attributes", http.StatusBadRequest)
+		return
+	}
+	if err := auth.Set.CheckWrite("Customer", changes); err != nil {
+		http.Error(w, err.Error(), http.StatusForbidden)
+		return
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	i := slices.IndexFunc(db.rows, func(c map[string]any) bool { return c["id"] == chi.URLParam(r, "id") })
+	rows := auth.Rows("Customer", permissions.OpRead)
+	if i < 0 || !rows.Match(db.rows[i]) { // a row the caller cannot see does not exist for it
+		http.Error(w, "no such customer", http.StatusNotFound)
+		return
+	}
+	after := maps.Clone(db.rows[i])
+	maps.Copy(after, changes)
+	after["id"] = db.rows[i]["id"]
+	if err := auth.Rows("Customer", permissions.OpUpdate).CheckUpdate(db.rows[i], after); err != nil {
+		if errors.Is(err, permissions.ErrRowDenied) {
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+		http.Error(w, "update refused", http.StatusInternalServerError)
+		return
+	}
+	db.rows[i] = after
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func deleteCustomer(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +150,12 @@ func exportCustomers(w http.ResponseWriter, r *http.Request) {
 
 // setup returns a gatehouse seeded with data.json.
 func setup(ctx context.Context, cfg gatehouse.Config) (*gatehouse.Gatehouse, error) {
-	d, err := datafile.Parse(data)
+	return setupFrom(ctx, cfg, data)
+}
+
+// setupFrom returns a gatehouse seeded with the data file b.
+func setupFrom(ctx context.Context, cfg gatehouse.Config, b []byte) (*gatehouse.Gatehouse, error) {
+	d, err := datafile.Parse(b)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,8 @@
 //	go run ./examples/webapp -store sqlite:/tmp/webapp.db
 //	go run ./examples/webapp -store postgres://u:p@host/db -redis redis://host:6379/0
 //
-// It prints the users to log in with. Any data file whose schema declares a
+// It prints the users to log in with (and, for its own data file, their
+// passwords). Any data file whose schema declares a
 // Customer entity works (-data): the table's columns are its attributes.
 // A bad flag or data file stops it with a message and exit status 1.
 package main
@@ -137,12 +138,17 @@ func listenAndServe(ctx context.Context, o options, stdout, stderr io.Writer) er
 	go func() { errc <- srv.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "gatehouse web application on http://%s\n", ln.Addr())
-	fmt.Fprintln(stdout, "log in with (username / password):")
-	for _, u := range data.Users {
-		if u.Password == "" {
-			continue // a user imported with a hash only: its password is not known here
+	if o.data == "" {
+		fmt.Fprintln(stdout, "log in with (username / password):")
+		for _, u := range data.Users {
+			fmt.Fprintf(stdout, "  %-8s / %-16s roles: %s\n", u.Username, u.Password, strings.Join(u.Roles, ", "))
 		}
-		fmt.Fprintf(stdout, "  %-8s / %-16s roles: %s\n", u.Username, u.Password, strings.Join(u.Roles, ", "))
+	} else {
+		// A data file of one's own may hold real passwords: not printed.
+		fmt.Fprintf(stdout, "log in with the users of %s:\n", o.data)
+		for _, u := range data.Users {
+			fmt.Fprintf(stdout, "  %-8s roles: %s\n", u.Username, strings.Join(u.Roles, ", "))
+		}
 	}
 	fmt.Fprintln(stdout, "stop it with Ctrl-C")
 

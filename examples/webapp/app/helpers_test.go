@@ -180,15 +180,6 @@ func (p *page) attr(sel, name string) string {
 	return attrOf(p.one(sel), name)
 }
 
-// texts are the texts of every element matching sel.
-func (p *page) texts(sel string) []string {
-	var out []string
-	for _, n := range p.all(sel) {
-		out = append(out, textOf(n))
-	}
-	return out
-}
-
 // attrs are an attribute of every element matching sel.
 func (p *page) attrs(sel, name string) []string {
 	var out []string

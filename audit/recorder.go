@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	// Logger receives one record per write that failed for good. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// Observer is told of every action lost (see observe.AuditLoss): refused
+	// with ErrBufferFull or ErrClosed, or failed for good. Nil, the
+	// default, means none. gatehouse.Config.Observer sets it.
+	Observer observe.Observer
 }
 
 // Stats counts what a Recorder did with the actions it was given.
@@ -143,6 +148,7 @@ func (r *Recorder) Record(ctx context.Context, a Action) error {
 		closed := r.closed
 		r.mu.RUnlock()
 		if closed {
+			r.lost(ctx, rec.OperationID, observe.AuditClosed)
 			return ErrClosed
 		}
 		return r.write(ctx, rec)
@@ -150,6 +156,7 @@ func (r *Recorder) Record(ctx context.Context, a Action) error {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.closed {
+		r.lost(ctx, rec.OperationID, observe.AuditClosed)
 		return ErrClosed
 	}
 	select {
@@ -157,7 +164,15 @@ func (r *Recorder) Record(ctx context.Context, a Action) error {
 		return nil
 	default:
 		r.rejected.Add(1)
+		r.lost(ctx, rec.OperationID, observe.AuditRejected)
 		return ErrBufferFull
+	}
+}
+
+// lost tells Config.Observer of an action lost.
+func (r *Recorder) lost(ctx context.Context, operation string, why observe.AuditLossReason) {
+	if r.cfg.Observer != nil {
+		r.cfg.Observer.AuditLost(ctx, observe.AuditLoss{Operation: operation, Reason: why})
 	}
 }
 
@@ -236,6 +251,7 @@ func (r *Recorder) write(ctx context.Context, rec storage.AuditRecord) error {
 		}
 	}
 	r.failed.Add(1)
+	r.lost(ctx, rec.OperationID, observe.AuditFailed)
 	r.cfg.Logger.LogAttrs(ctx, slog.LevelError, "audit: record not written",
 		slog.String("trace", rec.TraceCode),
 		slog.String("service", rec.Service),

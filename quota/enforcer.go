@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -80,6 +81,11 @@ type Config struct {
 	ReleaseTimeout time.Duration
 	// NewHolder makes concurrency slot holder ids; nil means random UUIDs.
 	NewHolder func() (string, error)
+	// Observer is told of every refusal of Acquire (see
+	// observe.QuotaRefusal): the limit exceeded, no quota, or the store
+	// failing. Nil, the default, means none. gatehouse.Config.Observer
+	// sets it.
+	Observer observe.Observer
 }
 
 // Enforcer charges quotas. It is safe for concurrent use and keeps no state
@@ -130,13 +136,41 @@ type Release func()
 // Release to call when the operation ends. On any error nothing stays
 // charged and Release is a no-op: a refusal is an *ExceededError, a user
 // without a quota ErrNoQuota, and a store failure is returned wrapped (deny).
+// Config.Observer, when set, is told of every refusal but those of a
+// caller's mistake (negative points, a subject without a user id).
 func (e *Enforcer) Acquire(ctx context.Context, s Subject, service, methodGroup string, points int64) (Release, error) {
+	release, err := e.acquire(ctx, s, service, methodGroup, points)
+	if err != nil && e.cfg.Observer != nil {
+		e.refused(ctx, service, methodGroup, err)
+	}
+	return release, err
+}
+
+// errNoSubject is Acquire's answer to a subject without a user id.
+var errNoSubject = errors.New("quota: subject without a user id")
+
+// refused tells Config.Observer of Acquire's refusal err.
+func (e *Enforcer) refused(ctx context.Context, service, methodGroup string, err error) {
+	r := observe.QuotaRefusal{Service: service, MethodGroup: methodGroup, Outcome: observe.QuotaUnavailable}
+	var ee *ExceededError
+	switch {
+	case errors.Is(err, ErrInvalidPoints), errors.Is(err, errNoSubject):
+		return // the caller's mistake, not a refusal of the user
+	case errors.As(err, &ee):
+		r.Outcome, r.Limit = observe.QuotaExceeded, ee.Limit
+	case errors.Is(err, ErrNoQuota):
+		r.Outcome = observe.QuotaNone
+	}
+	e.cfg.Observer.QuotaRefused(ctx, r)
+}
+
+func (e *Enforcer) acquire(ctx context.Context, s Subject, service, methodGroup string, points int64) (Release, error) {
 	noop := func() {}
 	if points < 0 {
 		return noop, ErrInvalidPoints
 	}
 	if s.UserID == "" {
-		return noop, errors.New("quota: subject without a user id")
+		return noop, errNoSubject
 	}
 	q, ok := s.Quota(service, methodGroup)
 	if !ok {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -43,7 +44,88 @@ func (a *Auth) Client() string { return a.User.Company + "_|_" + a.User.Username
 // Authenticate resolves a credential to a live session (see "Live-session
 // rule" in the package documentation). Every refusal is ErrUnauthenticated;
 // a storage failure is ErrStore, which callers must treat as a refusal too.
+// Config.Observer, when set, is told of every call with its outcome.
 func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error) {
+	if m.cfg.Observer == nil {
+		return m.authenticate(ctx, c)
+	}
+	return m.authenticateObserved(ctx, c)
+}
+
+// authenticateObserved is Authenticate told to Config.Observer.
+func (m *Manager) authenticateObserved(ctx context.Context, c Credential) (*Auth, error) {
+	start := time.Now()
+	kind := observe.CredentialNone
+	switch {
+	case c.Bearer != "":
+		kind = observe.CredentialBearer
+	case c.SessionID != "":
+		kind = observe.CredentialCookie
+	}
+	ctx = m.cfg.Observer.AuthenticateStart(ctx, kind)
+	a, err := m.authenticate(ctx, c)
+	e := observe.Authentication{Credential: kind, Outcome: observe.AuthOK, Duration: time.Since(start)}
+	if err != nil {
+		e.Outcome, e.Reason = observe.AuthRefused, authReason(err)
+		if e.Reason == observe.AuthReasonStore {
+			e.Outcome = observe.AuthUnavailable
+		}
+	}
+	m.cfg.Observer.AuthenticateDone(ctx, e)
+	return a, err
+}
+
+// The refusals of Authenticate, each wrapping ErrUnauthenticated, so that
+// authReason can tell them apart.
+var (
+	errNoCredential = fmt.Errorf("%w: no credential", ErrUnauthenticated)
+	errInvalidToken = fmt.Errorf("%w", ErrUnauthenticated) // then ": " and the token's error
+	errMalformedSID = fmt.Errorf("%w: malformed sid", ErrUnauthenticated)
+	errMalformedID  = fmt.Errorf("%w: malformed session id", ErrUnauthenticated)
+	errNoSession    = fmt.Errorf("%w: read session: not found", ErrUnauthenticated)
+	errRevoked      = fmt.Errorf("%w: session revoked", ErrUnauthenticated)
+	errExpired      = fmt.Errorf("%w: session expired", ErrUnauthenticated)
+	errIdle         = fmt.Errorf("%w: session idle", ErrUnauthenticated)
+	errNoUser       = fmt.Errorf("%w: read user: not found", ErrUnauthenticated)
+	errBlocked      = fmt.Errorf("%w: user blocked", ErrUnauthenticated)
+	errEpoch        = fmt.Errorf("%w: session epoch ended", ErrUnauthenticated)
+	errSubject      = fmt.Errorf("%w: token subject is not the session's user", ErrUnauthenticated)
+	errCompile      = fmt.Errorf("%w: compile permissions", ErrUnauthenticated) // then ": " and the cause
+	authReasons     = []struct {
+		err    error
+		reason observe.AuthReason
+	}{
+		{errNoCredential, observe.AuthReasonNoCredential},
+		{errInvalidToken, observe.AuthReasonInvalidToken},
+		{errMalformedSID, observe.AuthReasonMalformed},
+		{errMalformedID, observe.AuthReasonMalformed},
+		{errNoSession, observe.AuthReasonUnknownSession},
+		{errRevoked, observe.AuthReasonRevoked},
+		{errExpired, observe.AuthReasonExpired},
+		{errIdle, observe.AuthReasonIdle},
+		{errNoUser, observe.AuthReasonUnknownUser},
+		{errBlocked, observe.AuthReasonBlocked},
+		{errEpoch, observe.AuthReasonEpoch},
+		{errSubject, observe.AuthReasonSubjectMismatch},
+		{errCompile, observe.AuthReasonPermissions},
+	}
+)
+
+// authReason classifies an error of authenticate.
+func authReason(err error) observe.AuthReason {
+	if errors.Is(err, ErrStore) {
+		return observe.AuthReasonStore
+	}
+	for _, r := range authReasons {
+		if errors.Is(err, r.err) {
+			return r.reason
+		}
+	}
+	return ""
+}
+
+// authenticate is Authenticate.
+func (m *Manager) authenticate(ctx context.Context, c Credential) (*Auth, error) {
 	var (
 		claims *token.Claims
 		hash   string
@@ -53,26 +135,26 @@ func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error)
 	case c.Bearer != "":
 		cl, err := m.verifier.Verify(c.Bearer)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnauthenticated, err)
+			return nil, fmt.Errorf("%w: %w", errInvalidToken, err)
 		}
 		if !validHash(cl.SessionID) {
-			return nil, fmt.Errorf("%w: malformed sid", ErrUnauthenticated)
+			return nil, errMalformedSID
 		}
 		claims, hash, idle = cl, cl.SessionID, m.cfg.TokenIdleTimeout
 	case c.SessionID != "":
 		if !ValidID(c.SessionID) {
-			return nil, fmt.Errorf("%w: malformed session id", ErrUnauthenticated)
+			return nil, errMalformedID
 		}
 		hash, idle = HashID(c.SessionID), max(m.cfg.IdleTimeout, 0)
 	default:
-		return nil, fmt.Errorf("%w: no credential", ErrUnauthenticated)
+		return nil, errNoCredential
 	}
 	s, u, err := m.live(ctx, hash, idle)
 	if err != nil {
 		return nil, err
 	}
 	if claims != nil && claims.Subject != s.UserID {
-		return nil, fmt.Errorf("%w: token subject is not the session's user", ErrUnauthenticated)
+		return nil, errSubject
 	}
 	set, err := m.permissionSet(ctx, &u)
 	if err != nil {
@@ -87,26 +169,32 @@ func (m *Manager) Authenticate(ctx context.Context, c Credential) (*Auth, error)
 func (m *Manager) live(ctx context.Context, hash string, idle time.Duration) (storage.Session, user.User, error) {
 	s, err := m.store.Sessions().GetSession(ctx, hash)
 	if err != nil {
-		return s, user.User{}, denyOrFail("read session", err)
+		if errors.Is(err, storage.ErrNotFound) {
+			return s, user.User{}, errNoSession
+		}
+		return s, user.User{}, storeErr("read session", err)
 	}
 	now := m.cfg.Now()
 	switch {
 	case s.Revoked:
-		return s, user.User{}, fmt.Errorf("%w: session revoked", ErrUnauthenticated)
+		return s, user.User{}, errRevoked
 	case !now.Before(s.ExpiresAt):
-		return s, user.User{}, fmt.Errorf("%w: session expired", ErrUnauthenticated)
+		return s, user.User{}, errExpired
 	case idle > 0 && !now.Before(s.LastSeenAt.Add(idle)):
-		return s, user.User{}, fmt.Errorf("%w: session idle", ErrUnauthenticated)
+		return s, user.User{}, errIdle
 	}
 	u, err := m.store.Users().GetUser(ctx, s.UserID)
 	if err != nil {
-		return s, u, denyOrFail("read user", err)
+		if errors.Is(err, storage.ErrNotFound) {
+			return s, u, errNoUser
+		}
+		return s, u, storeErr("read user", err)
 	}
 	switch {
 	case u.Blocked:
-		return s, u, fmt.Errorf("%w: user blocked", ErrUnauthenticated)
+		return s, u, errBlocked
 	case u.SessionEpoch != s.Epoch:
-		return s, u, fmt.Errorf("%w: session epoch ended", ErrUnauthenticated)
+		return s, u, errEpoch
 	}
 	if now.Sub(s.LastSeenAt) >= m.cfg.TouchInterval {
 		if err := m.store.Sessions().TouchSession(ctx, hash, now); err != nil {
@@ -150,7 +238,7 @@ func (m *Manager) permissionSet(ctx context.Context, u *user.User) (*permissions
 		return set, err
 	}
 	if !errors.Is(err, permissions.ErrUnknownRole) {
-		return nil, fmt.Errorf("%w: compile permissions: %w", ErrUnauthenticated, err)
+		return nil, fmt.Errorf("%w: %w", errCompile, err)
 	}
 	// Keep only the held roles the store knows.
 	known := make(map[string]bool, len(loaded))
@@ -163,7 +251,7 @@ func (m *Manager) permissionSet(ctx context.Context, u *user.User) (*permissions
 	set, err = m.perms.Get(version, held, readOnly, u.Admin, load)
 	if err != nil && !errors.Is(err, ErrStore) {
 		// A broken catalogue (a missing base role, a cycle) denies.
-		err = fmt.Errorf("%w: compile permissions: %w", ErrUnauthenticated, err)
+		err = fmt.Errorf("%w: %w", errCompile, err)
 	}
 	return set, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/audit"
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -162,8 +163,14 @@ type Config struct {
 	// passes its *audit.Recorder, so that they share its buffer, retries,
 	// write timeout and counters. Nil means a write-through audit.Recorder
 	// over the store's AuditStore that tries each write once (its Server
-	// is Server, its clock Now, its logger Logger).
+	// is Server, its clock Now, its logger Logger, its observer Observer).
 	Audit AuditRecorder
+	// Observer is told of every Login (outcome, reason, duration),
+	// every Authenticate (credential kind, outcome, reason, duration) and
+	// every lockout of the throttle, and may put a span in the context
+	// those calls continue in (see package observe). Nil, the default,
+	// costs one comparison per call. gatehouse.Config.Observer sets it.
+	Observer observe.Observer
 }
 
 func (c Config) withDefaults() (Config, error) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/gatehouse-go/gatehouse/observe"
 )
 
 // Decisions: the caller is refused. Compare with errors.Is.
@@ -60,6 +62,8 @@ type LockedError struct {
 	// RetryAfter is how long until the next attempt is allowed (at least
 	// one second).
 	RetryAfter time.Duration
+
+	key observe.ThrottleKey // which key refused, for Config.Observer
 }
 
 // Error returns the message with the wait.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/internal/randid"
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -59,6 +60,7 @@ func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) 
 		// manager's own records always were without a recorder.
 		rec, err := audit.New(store.Audit(), audit.Config{
 			Attempts: 1, Server: cfg.Server, Now: cfg.Now, Logger: cfg.Logger,
+			Observer: cfg.Observer,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: audit: %w", ErrConfig, err)
@@ -149,8 +151,52 @@ type Result struct {
 // is one a plain bcrypt hash cannot tell from others (user.RehashUnsafe):
 // then the hash is kept and a warning logged, once per user. Every outcome
 // is audited.
-// Any storage error is an ErrStore and opens nothing.
+// Any storage error is an ErrStore and opens nothing. Config.Observer,
+// when set, is told of every login with its outcome.
 func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) {
+	if m.cfg.Observer == nil {
+		return m.login(ctx, req, nil)
+	}
+	start := time.Now()
+	ctx = m.cfg.Observer.LoginStart(ctx)
+	var reason observe.LoginReason
+	res, err := m.login(ctx, req, &reason)
+	e := observe.Login{Outcome: loginOutcome(err), Duration: time.Since(start)}
+	switch e.Outcome {
+	case observe.LoginInvalid:
+		e.Reason = reason
+	case observe.LoginLocked:
+		e.Reason = observe.ReasonLockedUsername
+		if le := (*LockedError)(nil); errors.As(err, &le) && le.key == observe.ThrottleAddress {
+			e.Reason = observe.ReasonLockedAddress
+		}
+	}
+	m.cfg.Observer.LoginDone(ctx, e)
+	return res, err
+}
+
+// loginOutcome classifies the answer of a login.
+func loginOutcome(err error) observe.LoginOutcome {
+	switch {
+	case err == nil:
+		return observe.LoginOK
+	case errors.Is(err, ErrInvalidCredentials):
+		return observe.LoginInvalid
+	case errors.Is(err, ErrLocked):
+		return observe.LoginLocked
+	case errors.Is(err, ErrBusy):
+		return observe.LoginBusy
+	case errors.Is(err, ErrStore):
+		return observe.LoginUnavailable
+	case errors.Is(err, user.ErrInvalid), errors.Is(err, token.ErrTTL):
+		return observe.LoginMalformed
+	}
+	return observe.LoginError
+}
+
+// login is Login; reason, when not nil, receives why an invalid login was
+// invalid.
+func (m *Manager) login(ctx context.Context, req LoginRequest, reason *observe.LoginReason) (*Result, error) {
 	trace := req.TraceCode
 	rec := m.auditAction("login", req.Username, "", req.Client)
 	if err := user.ValidateUsername(req.Username); err != nil {
@@ -173,7 +219,7 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) 
 			return nil, err
 		}
 	}
-	u, err := m.checkPassword(ctx, holder, req.Username, req.Password, req.IP, &rec)
+	u, err := m.checkPassword(ctx, holder, req.Username, req.Password, req.IP, &rec, reason)
 	if err != nil {
 		return nil, err
 	}
@@ -187,8 +233,9 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) (*Result, error) 
 }
 
 // checkPassword runs the throttled, constant-work password check of a
-// login and audits its failures. It returns the user on success.
-func (m *Manager) checkPassword(ctx context.Context, holder, username, password, ip string, rec *audit.Action) (user.User, error) {
+// login and audits its failures. It returns the user on success; reason,
+// when not nil, receives why a check failed.
+func (m *Manager) checkPassword(ctx context.Context, holder, username, password, ip string, rec *audit.Action, reason *observe.LoginReason) (user.User, error) {
 	att, err := m.reserve(ctx, holder, username, ip)
 	if err != nil {
 		outcome := "failed"
@@ -207,10 +254,11 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 	u, err := m.store.Users().GetUserByUsername(ctx, username)
 	var ok, rehash bool
 	var why string
+	var class observe.LoginReason
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		m.dummy(password)
-		why = "unknown user"
+		why, class = "unknown user", observe.ReasonUnknownUser
 	case err != nil:
 		release()
 		att.undo(ctx)
@@ -218,16 +266,16 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 		return user.User{}, storeErr("read user", err)
 	case u.PasswordHash == "":
 		m.dummy(password)
-		why = "no password"
+		why, class = "no password", observe.ReasonNoPassword
 	default:
 		var verr error
 		ok, rehash, verr = m.cfg.Hasher.Verify(u.PasswordHash, password)
 		if verr != nil {
 			ok = false
-			why = "unusable password hash"
+			why, class = "unusable password hash", observe.ReasonUnusableHash
 			m.cfg.Logger.WarnContext(ctx, "session: password hash cannot be verified", "user_id", u.ID, "err", verr)
 		} else if !ok {
-			why = "wrong password"
+			why, class = "wrong password", observe.ReasonWrongPassword
 		}
 		if (!ok || u.Blocked) && m.pad != nil {
 			// A failure must cost what an unknown user costs, even when
@@ -240,9 +288,12 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 	}
 	release()
 	if ok && u.Blocked {
-		ok, why = false, "blocked"
+		ok, why, class = false, "blocked", observe.ReasonBlocked
 	}
 	if !ok {
+		if reason != nil {
+			*reason = class
+		}
 		ferr := att.fail(ctx)
 		m.audit(ctx, *rec, "failed", why)
 		if ferr != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
@@ -52,10 +53,11 @@ func (m *Manager) reserve(ctx context.Context, holder, username, addr string) (*
 			return nil
 		}
 		c := m.store.Counters()
+		key := throttleKey(isUser)
 		_, until, err := c.Counter(ctx, keyLock+name)
 		switch {
 		case err == nil:
-			return &LockedError{RetryAfter: atLeastSecond(until.Sub(m.cfg.Now()))}
+			return &LockedError{RetryAfter: atLeastSecond(until.Sub(m.cfg.Now())), key: key}
 		case !errors.Is(err, storage.ErrNotFound):
 			return storeErr("read lockout", err)
 		}
@@ -78,14 +80,14 @@ func (m *Manager) reserve(ctx context.Context, holder, username, addr string) (*
 				return storeErr("take attempt slot", err)
 			}
 			if !ok {
-				return &LockedError{RetryAfter: wait}
+				return &LockedError{RetryAfter: wait, key: key}
 			}
 			a.keys[len(a.keys)-1].gated = true
 			if _, err := c.Increment(ctx, keyLock+name, 1, wait); err != nil {
 				return storeErr("lock", err)
 			}
 		case failures+inFlight > max:
-			return &LockedError{RetryAfter: time.Second}
+			return &LockedError{RetryAfter: time.Second, key: key}
 		}
 		return nil
 	}
@@ -130,10 +132,16 @@ func (a *attempt) fail(ctx context.Context) error {
 		if _, err := c.Increment(ctx, keyTry+r.name, -1, tryTTL); err != nil {
 			errs = append(errs, err)
 		}
-		if n < int64(r.limit.MaxFailures) || r.gated {
-			continue // below the limit, or locked by reserve already
+		if n < int64(r.limit.MaxFailures) {
+			continue
 		}
 		wait := r.limit.wait(n)
+		if o := a.m.cfg.Observer; o != nil {
+			o.Lockout(ctx, observe.Lockout{Key: throttleKey(r.user), Failures: n, Wait: wait})
+		}
+		if r.gated {
+			continue // locked by reserve already
+		}
 		if _, err := c.Increment(ctx, keyLock+r.name, 1, wait); err != nil {
 			errs = append(errs, err)
 		}
@@ -164,6 +172,13 @@ func (a *attempt) succeed(ctx context.Context) {
 			a.m.cfg.Logger.WarnContext(ctx, "session: reset login throttle", "err", err)
 		}
 	}
+}
+
+func throttleKey(isUser bool) observe.ThrottleKey {
+	if isUser {
+		return observe.ThrottleUsername
+	}
+	return observe.ThrottleAddress
 }
 
 func atLeastSecond(d time.Duration) time.Duration {

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/manage"
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -130,6 +131,15 @@ type Config struct {
 	// Quota configures the quota enforcer of Gatehouse.RequireQuota. Its
 	// Now defaults to the one above.
 	Quota quota.Config
+
+	// Observer is told what happens, for metrics and traces (see package
+	// observe; the nested module github.com/gatehouse-go/gatehouse/otel
+	// implements it with OpenTelemetry): logins and authentications with
+	// their outcomes, lockouts, quota refusals and lost audit actions. New
+	// passes it to Session.Observer, Quota.Observer and Audit.Observer
+	// where those are nil. Nil, the default, costs one comparison per
+	// call. Store calls are observed by wrapping Store instead.
+	Observer observe.Observer
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is

@@ -111,6 +111,9 @@ func (g *Gatehouse) initMetering(cfg Config) error {
 	if ac.Logger == nil {
 		ac.Logger = g.log
 	}
+	if ac.Observer == nil {
+		ac.Observer = cfg.Observer
+	}
 	rec, err := audit.New(g.store.Audit(), ac)
 	if err != nil {
 		return fmt.Errorf("gatehouse: %w", err)
@@ -118,6 +121,9 @@ func (g *Gatehouse) initMetering(cfg Config) error {
 	qc := cfg.Quota
 	if qc.Now == nil {
 		qc.Now = g.now
+	}
+	if qc.Observer == nil {
+		qc.Observer = cfg.Observer
 	}
 	enf, err := quota.New(g.store.Counters(), qc)
 	if err != nil {
@@ -148,6 +154,9 @@ func (g *Gatehouse) initSessions(cfg Config) error {
 	}
 	if sc.Audit == nil {
 		sc.Audit = g.recorder
+	}
+	if sc.Observer == nil {
+		sc.Observer = cfg.Observer
 	}
 	m, err := session.New(g.store, g.keys, sc)
 	if err != nil {

@@ -1,5 +1,5 @@
 # Every module of the repository; go.work ties them together for development.
-MODULES := . ./examples ./bench ./storage/sqlstore ./storage/redisstore ./report/xlsx ./apitest ./tools/docsgen ./browsertest
+MODULES := . ./examples ./bench ./storage/sqlstore ./storage/redisstore ./report/xlsx ./apitest ./tools/docsgen ./browsertest ./otel
 # Fuzz targets run briefly by `make fuzz` (package:target).
 FUZZTIME ?= 10s
 

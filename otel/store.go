@@ -1,0 +1,425 @@
+package otel
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/user"
+)
+
+// Results of a store call, the values of gatehouse.store.result.
+const (
+	ResultOK          = "ok"
+	ResultNotFound    = "not_found"   // storage.ErrNotFound
+	ResultConflict    = "conflict"    // storage.ErrConflict
+	ResultInvalid     = "invalid"     // storage.ErrInvalid
+	ResultUnsupported = "unsupported" // errors.ErrUnsupported
+	ResultCanceled    = "canceled"    // context.Canceled
+	ResultTimeout     = "timeout"     // context.DeadlineExceeded
+	ResultError       = "error"       // any other failure
+)
+
+var results = [...]string{ResultOK, ResultNotFound, ResultConflict, ResultInvalid, ResultUnsupported, ResultCanceled, ResultTimeout, ResultError}
+
+// result returns the index in results of err's class.
+func result(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, storage.ErrNotFound):
+		return 1
+	case errors.Is(err, storage.ErrConflict):
+		return 2
+	case errors.Is(err, storage.ErrInvalid):
+		return 3
+	case errors.Is(err, errors.ErrUnsupported):
+		return 4
+	case errors.Is(err, context.Canceled):
+		return 5
+	case errors.Is(err, context.DeadlineExceeded):
+		return 6
+	}
+	return 7
+}
+
+// WrapStore returns a storage.Store that passes every call to s, in a span
+// named "gatehouse.store." plus the operation ("gatehouse.store.users.GetUser",
+// a child of the login's or authentication's span when there is one),
+// recording its duration in the histogram gatehouse.store.duration with the
+// attributes gatehouse.store.operation ("users.GetUser") and
+// gatehouse.store.result (ok, not_found, conflict, invalid, unsupported,
+// canceled, timeout or error). Neither carries a call's arguments — a
+// session hash, a counter key naming a username — nor a store's error
+// message, which may quote them: a failed call's span has status Error and
+// the description "store error" only.
+//
+// The wrapper keeps the contract of storage.Store: its accessors return
+// sub-store wrappers made once, so they are stable; Ping is traced like
+// the other calls; Close closes s. It implements storage.Store and the
+// sub-store interfaces and nothing more: the storage package defines no
+// optional capability today, and a capability a caller looks for by type
+// assertion on the wrapper is not found there, so the caller takes the
+// plain calls, as it must for any store without it. A capability added to
+// package storage should be forwarded here.
+//
+// A nil o returns s itself.
+func WrapStore(s storage.Store, o *Observer) storage.Store {
+	if o == nil || s == nil {
+		return s
+	}
+	w := &store{next: s, ping: o.call("store.Ping")}
+	us, rs, ps, ss, as, cs := s.Users(), s.Roles(), s.Parameters(), s.Sessions(), s.Audit(), s.Counters()
+	w.users = &userStore{next: us,
+		create: o.call("users.CreateUser"), get: o.call("users.GetUser"), getByName: o.call("users.GetUserByUsername"),
+		update: o.call("users.UpdateUser"), del: o.call("users.DeleteUser"), list: o.call("users.ListUsers")}
+	w.roles = &roleStore{next: rs,
+		put: o.call("roles.PutRole"), get: o.call("roles.GetRole"), list: o.call("roles.ListRoles"),
+		del: o.call("roles.DeleteRole"), version: o.call("roles.PolicyVersion")}
+	w.params = &parameterStore{next: ps,
+		put: o.call("parameters.PutParameter"), list: o.call("parameters.ListParameters"),
+		del: o.call("parameters.DeleteParameter"), putSchema: o.call("parameters.PutSchema"),
+		getSchema: o.call("parameters.GetSchema")}
+	w.sessions = &sessionStore{next: ss,
+		create: o.call("sessions.CreateSession"), get: o.call("sessions.GetSession"), touch: o.call("sessions.TouchSession"),
+		revoke: o.call("sessions.RevokeSession"), list: o.call("sessions.ListSessions"),
+		deleteExpired: o.call("sessions.DeleteExpiredSessions")}
+	w.audit = &auditStore{next: as,
+		append: o.call("audit.AppendAudit"), get: o.call("audit.GetAudit"), query: o.call("audit.QueryAudit"),
+		attachment: o.call("audit.Attachment")}
+	w.counters = &counterStore{next: cs,
+		increment: o.call("counters.Increment"), counter: o.call("counters.Counter"), reset: o.call("counters.ResetCounter"),
+		acquire: o.call("counters.AcquireSlot"), release: o.call("counters.ReleaseSlot"), slots: o.call("counters.Slots")}
+	return w
+}
+
+// call is one store method's instruments, with its attribute sets made
+// once.
+type call struct {
+	o        *Observer
+	span     string
+	start    trace.SpanStartOption
+	measured [len(results)]metric.RecordOption
+	status   [len(results)]attribute.KeyValue
+}
+
+func (o *Observer) call(operation string) *call {
+	op := KeyStoreOperation.String(operation)
+	c := &call{o: o, span: "gatehouse.store." + operation, start: trace.WithAttributes(op)}
+	for i, r := range results {
+		c.status[i] = KeyStoreResult.String(r)
+		c.measured[i] = metric.WithAttributeSet(attribute.NewSet(op, c.status[i]))
+	}
+	return c
+}
+
+// probe is a call in progress.
+type probe struct {
+	c     *call
+	span  trace.Span
+	begun time.Time
+}
+
+func (c *call) begin(ctx context.Context) (context.Context, probe) {
+	ctx, span := c.o.tracer.Start(ctx, c.span, c.start, trace.WithSpanKind(trace.SpanKindClient))
+	return ctx, probe{c: c, span: span, begun: time.Now()}
+}
+
+func (p probe) end(ctx context.Context, err error) {
+	d := time.Since(p.begun)
+	i := result(err)
+	p.c.o.storeDuration.Record(ctx, d.Seconds(), p.c.measured[i])
+	p.span.SetAttributes(p.c.status[i])
+	if results[i] == ResultError || results[i] == ResultTimeout {
+		p.span.SetStatus(codes.Error, "store error")
+	}
+	p.span.End()
+}
+
+type store struct {
+	next     storage.Store
+	ping     *call
+	users    *userStore
+	roles    *roleStore
+	params   *parameterStore
+	sessions *sessionStore
+	audit    *auditStore
+	counters *counterStore
+}
+
+func (s *store) Users() storage.UserStore           { return s.users }
+func (s *store) Roles() storage.RoleStore           { return s.roles }
+func (s *store) Parameters() storage.ParameterStore { return s.params }
+func (s *store) Sessions() storage.SessionStore     { return s.sessions }
+func (s *store) Audit() storage.AuditStore          { return s.audit }
+func (s *store) Counters() storage.CounterStore     { return s.counters }
+
+func (s *store) Ping(ctx context.Context) error {
+	ctx, p := s.ping.begin(ctx)
+	err := s.next.Ping(ctx)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *store) Close() error { return s.next.Close() }
+
+type userStore struct {
+	next                                      storage.UserStore
+	create, get, getByName, update, del, list *call
+}
+
+func (s *userStore) CreateUser(ctx context.Context, u user.User) (user.User, error) {
+	ctx, p := s.create.begin(ctx)
+	v, err := s.next.CreateUser(ctx, u)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *userStore) GetUser(ctx context.Context, id string) (user.User, error) {
+	ctx, p := s.get.begin(ctx)
+	v, err := s.next.GetUser(ctx, id)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *userStore) GetUserByUsername(ctx context.Context, username string) (user.User, error) {
+	ctx, p := s.getByName.begin(ctx)
+	v, err := s.next.GetUserByUsername(ctx, username)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *userStore) UpdateUser(ctx context.Context, u user.User) (user.User, error) {
+	ctx, p := s.update.begin(ctx)
+	v, err := s.next.UpdateUser(ctx, u)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *userStore) DeleteUser(ctx context.Context, id string) error {
+	ctx, p := s.del.begin(ctx)
+	err := s.next.DeleteUser(ctx, id)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *userStore) ListUsers(ctx context.Context, q storage.UserQuery) ([]user.User, error) {
+	ctx, p := s.list.begin(ctx)
+	v, err := s.next.ListUsers(ctx, q)
+	p.end(ctx, err)
+	return v, err
+}
+
+type roleStore struct {
+	next                         storage.RoleStore
+	put, get, list, del, version *call
+}
+
+func (s *roleStore) PutRole(ctx context.Context, r permissions.Role) error {
+	ctx, p := s.put.begin(ctx)
+	err := s.next.PutRole(ctx, r)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *roleStore) GetRole(ctx context.Context, code string) (permissions.Role, error) {
+	ctx, p := s.get.begin(ctx)
+	v, err := s.next.GetRole(ctx, code)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *roleStore) ListRoles(ctx context.Context) ([]permissions.Role, error) {
+	ctx, p := s.list.begin(ctx)
+	v, err := s.next.ListRoles(ctx)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *roleStore) DeleteRole(ctx context.Context, code string) error {
+	ctx, p := s.del.begin(ctx)
+	err := s.next.DeleteRole(ctx, code)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *roleStore) PolicyVersion(ctx context.Context) (int64, error) {
+	ctx, p := s.version.begin(ctx)
+	v, err := s.next.PolicyVersion(ctx)
+	p.end(ctx, err)
+	return v, err
+}
+
+type parameterStore struct {
+	next                                 storage.ParameterStore
+	put, list, del, putSchema, getSchema *call
+}
+
+func (s *parameterStore) PutParameter(ctx context.Context, v storage.Parameter) error {
+	ctx, p := s.put.begin(ctx)
+	err := s.next.PutParameter(ctx, v)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *parameterStore) ListParameters(ctx context.Context) ([]storage.Parameter, error) {
+	ctx, p := s.list.begin(ctx)
+	v, err := s.next.ListParameters(ctx)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *parameterStore) DeleteParameter(ctx context.Context, code string) error {
+	ctx, p := s.del.begin(ctx)
+	err := s.next.DeleteParameter(ctx, code)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *parameterStore) PutSchema(ctx context.Context, v storage.Schema) error {
+	ctx, p := s.putSchema.begin(ctx)
+	err := s.next.PutSchema(ctx, v)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *parameterStore) GetSchema(ctx context.Context) (storage.Schema, error) {
+	ctx, p := s.getSchema.begin(ctx)
+	v, err := s.next.GetSchema(ctx)
+	p.end(ctx, err)
+	return v, err
+}
+
+type sessionStore struct {
+	next                                            storage.SessionStore
+	create, get, touch, revoke, list, deleteExpired *call
+}
+
+func (s *sessionStore) CreateSession(ctx context.Context, v storage.Session) error {
+	ctx, p := s.create.begin(ctx)
+	err := s.next.CreateSession(ctx, v)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *sessionStore) GetSession(ctx context.Context, idHash string) (storage.Session, error) {
+	ctx, p := s.get.begin(ctx)
+	v, err := s.next.GetSession(ctx, idHash)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *sessionStore) TouchSession(ctx context.Context, idHash string, lastSeen time.Time) error {
+	ctx, p := s.touch.begin(ctx)
+	err := s.next.TouchSession(ctx, idHash, lastSeen)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *sessionStore) RevokeSession(ctx context.Context, idHash string) error {
+	ctx, p := s.revoke.begin(ctx)
+	err := s.next.RevokeSession(ctx, idHash)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *sessionStore) ListSessions(ctx context.Context, userID string) ([]storage.Session, error) {
+	ctx, p := s.list.begin(ctx)
+	v, err := s.next.ListSessions(ctx, userID)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *sessionStore) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+	ctx, p := s.deleteExpired.begin(ctx)
+	v, err := s.next.DeleteExpiredSessions(ctx, now)
+	p.end(ctx, err)
+	return v, err
+}
+
+type auditStore struct {
+	next                           storage.AuditStore
+	append, get, query, attachment *call
+}
+
+func (s *auditStore) AppendAudit(ctx context.Context, r storage.AuditRecord) error {
+	ctx, p := s.append.begin(ctx)
+	err := s.next.AppendAudit(ctx, r)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *auditStore) GetAudit(ctx context.Context, traceCode string) (storage.AuditRecord, error) {
+	ctx, p := s.get.begin(ctx)
+	v, err := s.next.GetAudit(ctx, traceCode)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *auditStore) QueryAudit(ctx context.Context, q storage.AuditQuery) (storage.AuditPage, error) {
+	ctx, p := s.query.begin(ctx)
+	v, err := s.next.QueryAudit(ctx, q)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *auditStore) Attachment(ctx context.Context, traceCode string, flow storage.Flow, stage int) (storage.Attachment, error) {
+	ctx, p := s.attachment.begin(ctx)
+	v, err := s.next.Attachment(ctx, traceCode, flow, stage)
+	p.end(ctx, err)
+	return v, err
+}
+
+type counterStore struct {
+	next                                               storage.CounterStore
+	increment, counter, reset, acquire, release, slots *call
+}
+
+func (s *counterStore) Increment(ctx context.Context, key string, delta int64, ttl time.Duration) (int64, error) {
+	ctx, p := s.increment.begin(ctx)
+	v, err := s.next.Increment(ctx, key, delta, ttl)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *counterStore) Counter(ctx context.Context, key string) (int64, time.Time, error) {
+	ctx, p := s.counter.begin(ctx)
+	v, at, err := s.next.Counter(ctx, key)
+	p.end(ctx, err)
+	return v, at, err
+}
+
+func (s *counterStore) ResetCounter(ctx context.Context, key string) error {
+	ctx, p := s.reset.begin(ctx)
+	err := s.next.ResetCounter(ctx, key)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *counterStore) AcquireSlot(ctx context.Context, key, holder string, limit int, ttl time.Duration) (bool, error) {
+	ctx, p := s.acquire.begin(ctx)
+	v, err := s.next.AcquireSlot(ctx, key, holder, limit, ttl)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *counterStore) ReleaseSlot(ctx context.Context, key, holder string) error {
+	ctx, p := s.release.begin(ctx)
+	err := s.next.ReleaseSlot(ctx, key, holder)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *counterStore) Slots(ctx context.Context, key string) (int, error) {
+	ctx, p := s.slots.begin(ctx)
+	v, err := s.next.Slots(ctx, key)
+	p.end(ctx, err)
+	return v, err
+}

@@ -23,6 +23,10 @@ type Error struct {
 	RetryAfter time.Duration
 	// Err is the cause, logged but never sent.
 	Err error
+	// Reason classifies the refusal of a host-route middleware for a
+	// host's hook (WebConfig.Refused): one of the Refused* constants, or
+	// "" for an error of the API's own handlers.
+	Reason string
 
 	// invalidToken marks a 401 for a bearer token that was presented and
 	// refused: WWW-Authenticate then carries error="invalid_token"
@@ -112,10 +116,39 @@ func (g *Gatehouse) setErrorHeaders(h http.Header, he *Error) {
 	setRetryAfter(h, he.RetryAfter)
 }
 
+// The reasons of the refusals of the middleware for the host's routes, as
+// Error.Reason carries them to WebConfig.Refused.
+const (
+	// RefusedUnauthenticated: no live session (401).
+	RefusedUnauthenticated = "unauthenticated"
+	// RefusedCrossOrigin: a cookie-authenticated unsafe request from
+	// another origin (403).
+	RefusedCrossOrigin = "cross_origin"
+	// RefusedReadOnly: a read_only user's unsafe request (403).
+	RefusedReadOnly = "read_only"
+	// RefusedForbidden: the caller's permissions do not allow it (403;
+	// Message names the target, as "forbidden: Customer:update").
+	RefusedForbidden = "forbidden"
+	// RefusedQuota: the caller's quota is exhausted or missing (429 with
+	// RetryAfter, or 403).
+	RefusedQuota = "quota"
+	// RefusedUnavailable: the store or another dependency failed (503),
+	// or a bug (500).
+	RefusedUnavailable = "unavailable"
+)
+
 // forHook returns a copy of e for a host's hook: what the client would be
-// told, without the cause. The hook may change it freely.
+// told and why, without the cause. The hook may change it freely.
 func (e *Error) forHook() *Error {
-	return &Error{Status: e.status(), Message: e.message(), RetryAfter: e.RetryAfter}
+	reason := e.Reason
+	switch {
+	case reason != "":
+	case e.status() == http.StatusUnauthorized:
+		reason = RefusedUnauthenticated
+	case e.status() >= 500:
+		reason = RefusedUnavailable
+	}
+	return &Error{Status: e.status(), Message: e.message(), RetryAfter: e.RetryAfter, Reason: reason}
 }
 
 // setRetryAfter sets Retry-After to d in whole seconds, rounded up, when d

@@ -190,7 +190,7 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *sessio
 		return err
 	}
 	if err := g.csrf.Check(r); err != nil {
-		return &Error{Status: http.StatusForbidden, Message: "cross-origin request refused", Err: err}
+		return errCrossOrigin(err)
 	}
 	var (
 		username, password *string

@@ -152,10 +152,10 @@ func quotaError(err error, m Metered) *Error {
 	var ex *quota.ExceededError
 	switch {
 	case errors.As(err, &ex):
-		return &Error{Status: http.StatusTooManyRequests, RetryAfter: ex.RetryAfter,
+		return &Error{Status: http.StatusTooManyRequests, RetryAfter: ex.RetryAfter, Reason: RefusedQuota,
 			Message: fmt.Sprintf("quota exceeded: %s/%s %s %d", ex.Service, ex.MethodGroup, ex.Limit, ex.Max)}
 	case errors.Is(err, quota.ErrNoQuota):
-		return errorf(http.StatusForbidden, "no quota for %s/%s", m.Service, m.MethodGroup)
+		return &Error{Status: http.StatusForbidden, Reason: RefusedQuota, Message: fmt.Sprintf("no quota for %s/%s", m.Service, m.MethodGroup)}
 	}
 	return errUnavailable(err)
 }

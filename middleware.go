@@ -105,7 +105,7 @@ func (g *Gatehouse) require(target string, allowed func(*session.Auth) bool) fun
 					// The caller is known; what failed is the authorization.
 					ri.operation = operationAuthorize
 				}
-				g.failHost(w, r, ri, errorf(http.StatusForbidden, "forbidden: %s", target))
+				g.failHost(w, r, ri, &Error{Status: http.StatusForbidden, Message: "forbidden: " + target, Reason: RefusedForbidden})
 				g.sessions.RecordDenial(r.Context(), a, target, g.client(r))
 				return
 			}
@@ -130,7 +130,7 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (
 	}
 	if cred.Bearer == "" {
 		if err := g.csrf.Check(r); err != nil {
-			return nil, &Error{Status: http.StatusForbidden, Message: "cross-origin request refused", Err: err}
+			return nil, errCrossOrigin(err)
 		}
 	}
 	a, err := g.sessions.Authenticate(r.Context(), cred)
@@ -142,9 +142,14 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (
 	}
 	ri.company, ri.username = a.User.Company, a.User.Username
 	if acc != ownCredentials && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {
-		return nil, errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
+		return nil, &Error{Status: http.StatusForbidden, Message: "read-only access: only GET, HEAD and OPTIONS are allowed", Reason: RefusedReadOnly}
 	}
 	return a, nil
+}
+
+// errCrossOrigin is the 403 of a request CrossOriginProtection refuses.
+func errCrossOrigin(err error) *Error {
+	return &Error{Status: http.StatusForbidden, Message: "cross-origin request refused", Err: err, Reason: RefusedCrossOrigin}
 }
 
 func safeMethod(m string) bool {

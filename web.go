@@ -346,10 +346,27 @@ func (g *Gatehouse) failFormLogin(w http.ResponseWriter, r *http.Request, next s
 // user's unsafe request, a cross-origin form — is answered as Authenticate
 // answers it (or by WebConfig.Refused).
 func (g *Gatehouse) RequireLogin(next http.Handler) http.Handler {
+	return g.requireLogin(next, liveSession)
+}
+
+// RequireLoginOwnCredentials is RequireLogin for the pages where callers
+// manage their own credentials — change their password, end their own
+// sessions — as POST /password and the /sessions routes do: a read_only
+// user may make unsafe requests there too (it is the one cap it lifts;
+// the cross-origin check stays). The handler must change nothing but the
+// caller's own credentials: session.Manager.ChangePassword,
+// manage.Manager.RevokeSession and RevokeOtherSessions on the caller's own
+// sessions.
+func (g *Gatehouse) RequireLoginOwnCredentials(next http.Handler) http.Handler {
+	return g.requireLogin(next, ownCredentials)
+}
+
+// requireLogin is RequireLogin with the access acc asks for.
+func (g *Gatehouse) requireLogin(next http.Handler, acc access) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ri, ctx := g.infoFor(r.Context(), operationAuthenticate)
 		r = r.WithContext(ctx)
-		a, err := g.authenticate(r, ri, liveSession)
+		a, err := g.authenticate(r, ri, acc)
 		if err != nil {
 			if asError(err).Status == http.StatusUnauthorized && isNavigation(r) {
 				seeOther(w, g.LoginURL(requestPath(r)))

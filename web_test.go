@@ -473,6 +473,57 @@ func TestRefusedHook(t *testing.T) {
 	assert.Len(t, got, 3)
 }
 
+func TestRefusedHookGetsTheReason(t *testing.T) {
+	var reasons []string
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
+		c.Web.Refused = func(w http.ResponseWriter, r *http.Request, refusal *gatehouse.Error) {
+			reasons = append(reasons, refusal.Reason)
+			w.WriteHeader(refusal.Status)
+		}
+	})
+	e.addUser(t, "alice", "password1", nil)
+	e.addUser(t, "ro", "password1", func(u *user.User) { u.Access = user.AccessReadOnly })
+	alice := e.cookie(t, "alice", "password1")
+	ro := e.cookie(t, "ro", "password1")
+	h := e.g.Authenticate(e.g.RequireEntity("Customer", permissions.OpUpdate)(page()))
+	e.do(t, h, req{method: "GET", path: "/x"})
+	e.do(t, h, req{method: "POST", path: "/x", cookie: alice.Value, header: map[string]string{"Sec-Fetch-Site": "cross-site"}})
+	e.do(t, h, req{method: "POST", path: "/x", cookie: ro.Value})
+	e.do(t, h, req{method: "POST", path: "/x", cookie: alice.Value})
+	f := newAuthEnv(t, sessionsFail{e.store}, e.clock, func(c *gatehouse.Config) {
+		c.Web.Refused = func(w http.ResponseWriter, r *http.Request, refusal *gatehouse.Error) {
+			reasons = append(reasons, refusal.Reason)
+			w.WriteHeader(refusal.Status)
+		}
+	})
+	f.do(t, f.g.Authenticate(page()), req{method: "GET", path: "/x", cookie: alice.Value})
+	assert.Equal(t, []string{gatehouse.RefusedUnauthenticated, gatehouse.RefusedCrossOrigin, gatehouse.RefusedReadOnly,
+		gatehouse.RefusedForbidden, gatehouse.RefusedUnavailable}, reasons)
+}
+
+func TestRequireLoginOwnCredentials(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, nil)
+	e.addUser(t, "ro", "password1", func(u *user.User) { u.Access = user.AccessReadOnly })
+	c := e.cookie(t, "ro", "password1")
+	post := req{method: "POST", path: "/account/password", cookie: c.Value, ctype: formType, body: "x=1"}
+
+	rec := e.do(t, e.g.RequireLogin(page()), post)
+	require.Equal(t, http.StatusForbidden, rec.Code, "RequireLogin keeps the read-only cap")
+
+	own := e.g.RequireLoginOwnCredentials(page())
+	rec = e.do(t, own, post)
+	require.Equal(t, http.StatusOK, rec.Code, "a read-only user changes its own credentials")
+	assert.Equal(t, "hello ro", rec.Body.String())
+
+	post.header = map[string]string{"Sec-Fetch-Site": "cross-site"}
+	rec = e.do(t, own, post)
+	assert.Equal(t, http.StatusForbidden, rec.Code, "the cross-origin check stays")
+
+	rec = e.do(t, own, req{method: "GET", path: "/account", header: map[string]string{"Accept": "text/html"}})
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	assert.Equal(t, "/login?next=%2Faccount", rec.Header().Get("Location"))
+}
+
 func TestRefusedHookCannotChangeOtherAnswers(t *testing.T) {
 	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
 		c.Web.Refused = func(w http.ResponseWriter, r *http.Request, refusal *gatehouse.Error) {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/gatehouse-go/gatehouse/manage"
+	"github.com/gatehouse-go/gatehouse/user"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,4 +159,28 @@ func TestProfileChange(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, bob.post("/account/profile", url.Values{"name": {""}, "email": {""}, "phone": {""}}).status)
 	p = bob.get("/account")
 	assert.Equal(t, "", p.attr("form#profile input[name=phone]", "value"))
+}
+
+func TestReadOnlyUserManagesItsOwnCredentials(t *testing.T) {
+	e := start(t, nil)
+	g := e.app.Gatehouse()
+	u, err := g.Manage().UserByUsername(t.Context(), manage.System, "bob")
+	require.NoError(t, err)
+	_, err = g.Manage().SetAccess(t.Context(), manage.System, u.ID, user.AccessReadOnly)
+	require.NoError(t, err)
+	a, b, c := e.loggedIn(t, "bob"), e.loggedIn(t, "bob"), e.loggedIn(t, "bob")
+
+	p := a.post("/account/profile", url.Values{"name": {"Bob"}, "email": {"bob@example.com"}, "phone": {""}})
+	assert.Equal(t, http.StatusForbidden, p.status, "a read-only user changes no profile")
+	assert.Contains(t, p.text("#refused"), "read-only")
+
+	_, others := sessionIDs(t, a.get("/account"))
+	require.Len(t, others, 2)
+	p = a.post("/account/sessions/"+others[0]+"/revoke", nil)
+	require.Equal(t, http.StatusSeeOther, p.status, "but ends its own sessions: %s", p.body)
+	p = a.post("/account/password", url.Values{"current_password": {"bob-password"}, "new_password": {"bob-new-password"}})
+	require.Equal(t, http.StatusSeeOther, p.status, "and changes its own password: %s", p.body)
+	assert.Equal(t, http.StatusOK, a.get("/account").status)
+	assert.Equal(t, http.StatusSeeOther, b.get("/account").status)
+	assert.Equal(t, http.StatusSeeOther, c.get("/account").status)
 }

@@ -184,10 +184,12 @@ func (a *App) routes() http.Handler {
 	mux.Handle("POST /customers/{id}", login(g.RequireEntity(Entity, permissions.OpUpdate)(http.HandlerFunc(a.editCustomer))))
 
 	mux.Handle("GET /account", login(http.HandlerFunc(a.account)))
-	mux.Handle("POST /account/password", login(http.HandlerFunc(a.changePassword)))
+	// The caller's own credentials: a read-only user may change them too.
+	own := g.RequireLoginOwnCredentials
+	mux.Handle("POST /account/password", own(http.HandlerFunc(a.changePassword)))
 	mux.Handle("POST /account/profile", login(http.HandlerFunc(a.updateProfile)))
-	mux.Handle("POST /account/sessions/{id}/revoke", login(http.HandlerFunc(a.revokeSession)))
-	mux.Handle("POST /account/sessions/revoke-others", login(http.HandlerFunc(a.revokeOthers)))
+	mux.Handle("POST /account/sessions/{id}/revoke", own(http.HandlerFunc(a.revokeSession)))
+	mux.Handle("POST /account/sessions/revoke-others", own(http.HandlerFunc(a.revokeOthers)))
 
 	// The admin page needs users_manage; package manage checks every change
 	// again with its own rules.

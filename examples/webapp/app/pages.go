@@ -117,9 +117,11 @@ func (a *App) refused(w http.ResponseWriter, r *http.Request, refusal *gatehouse
 			next = r.URL.RequestURI()
 		}
 		p.Login = a.g.LoginURL(next)
-	case refusal.Status == http.StatusForbidden && strings.HasPrefix(refusal.Message, "cross-origin"):
+	case refusal.Reason == gatehouse.RefusedCrossOrigin:
 		p.Message = "This form was sent from another web site, so it was refused. Nothing was changed."
-	case refusal.Status == http.StatusForbidden && strings.HasPrefix(refusal.Message, "forbidden: "):
+	case refusal.Reason == gatehouse.RefusedReadOnly:
+		p.Message = "Your account is read-only. Nothing was changed."
+	case refusal.Reason == gatehouse.RefusedForbidden:
 		p.Message = "You may not do this (it needs " + strings.TrimPrefix(refusal.Message, "forbidden: ") + "). Nothing was changed."
 	case refusal.Status == http.StatusForbidden:
 		p.Message = "You may not do this: " + refusal.Message + ". Nothing was changed."

@@ -7,6 +7,7 @@
 //	go run ./examples/server -store sqlite:/tmp/gh.db -key key.pem
 //	go run ./examples/server -store postgres://u:p@host/db -redis redis://host:6379/0
 //	go run ./examples/server -idle-timeout 2h     # cookie sessions; 0 disables
+//	go run ./examples/server -metrics 127.0.0.1:9464  # Prometheus text at /metrics
 //
 // A bad flag or data file stops it with a message and exit status 1.
 package main
@@ -29,6 +30,7 @@ import (
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/examples/internal/storeflag"
+	ghotel "github.com/gatehouse-go/gatehouse/otel"
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -55,6 +57,8 @@ type options struct {
 	// idleTimeout is the idle timeout of cookie sessions; 0 disables it.
 	idleTimeout time.Duration
 	cookieName  string
+	// metrics is the address of the Prometheus endpoint; empty: none.
+	metrics string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -72,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.redis, "redis", "", storeflag.RedisUsage)
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", session.DefaultIdleTimeout,
 		"end a cookie (browser) session unused for this long; 0 disables it. Bearer tokens live for their ttl_seconds regardless")
+	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics (gatehouse_*) at http://ADDR/metrics; default: none")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -97,8 +102,9 @@ func sessionConfig(o options, hasher user.Hasher) session.Config {
 	}
 }
 
-// setup loads the data file into a new Gatehouse.
-func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehouse, *datafile.File, error) {
+// setup loads the data file into a new Gatehouse, observed by obs (with
+// its store wrapped) unless obs is nil.
+func setup(ctx context.Context, o options, log *slog.Logger, obs *ghotel.Observer) (*gatehouse.Gatehouse, *datafile.File, error) {
 	var (
 		data *datafile.File
 		err  error
@@ -129,12 +135,18 @@ func setup(ctx context.Context, o options, log *slog.Logger) (*gatehouse.Gatehou
 	if err != nil {
 		return nil, nil, err
 	}
-	// Open takes the data file's service section, creates the Gatehouse
-	// and applies the file.
-	g, err := gatehouse.Open(ctx, gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Logger: log, Keys: keys,
+	cfg := gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Logger: log, Keys: keys,
 		Session:        sessionConfig(o, hasher),
 		CookieName:     o.cookieName,
-		InsecureCookie: !o.cookieSecure}, data)
+		InsecureCookie: !o.cookieSecure}
+	if obs != nil {
+		// Logins, authentications, lockouts, quota refusals and every
+		// store call, counted and timed.
+		cfg.Observer, cfg.Store = obs, ghotel.WrapStore(store, obs)
+	}
+	// Open takes the data file's service section, creates the Gatehouse
+	// and applies the file.
+	g, err := gatehouse.Open(ctx, cfg, data)
 	if err != nil {
 		store.Close()
 		return nil, nil, err
@@ -152,7 +164,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	g, data, err := setup(ctx, o, log)
+	var metrics *metricsServer
+	if o.metrics != "" {
+		if metrics, err = newMetricsServer(o.metrics); err != nil {
+			fmt.Fprintln(stderr, "server: -metrics:", err)
+			return 1
+		}
+		defer metrics.close()
+	}
+	g, data, err := setup(ctx, o, log, metrics.observer())
 	if err != nil {
 		fmt.Fprintln(stderr, "server:", err)
 		return 1
@@ -181,13 +201,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2) // the API's server and the metrics server
 	go func() { errc <- srv.Serve(ln) }()
 
 	fmt.Fprintf(stdout, "gatehouse demo (%s %d.%d.%s) on http://%s\n", g.Service().Name,
 		g.Service().Version.Major, g.Service().Version.Minor, g.Service().Version.Build, addr)
 	fmt.Fprintf(stdout, "  curl http://%s/health\n  curl http://%s/version\n", addr, addr)
 	fmt.Fprintf(stdout, "admin API (users, roles, sessions) on http://%s/admin/\n", addr)
+	if metrics != nil {
+		go metrics.serve(errc)
+		fmt.Fprintf(stdout, "metrics (Prometheus text) on http://%s/metrics\n", metrics.addr)
+	}
 	if o.data == "" {
 		fmt.Fprintln(stdout, "demo users (username / password), from examples/server/demo.json:")
 		for _, u := range data.Users {

@@ -11,7 +11,8 @@
 //	  "roles": [{"code": "sales", "title": "Sales", "base": ["viewer"],
 //	             "entities": {"Customer": ["create", "read", "update"], "*": ["read"]},
 //	             "attributes": {"Customer": {"*": "modify"}, "Product": {"*": "read", "tags": "hidden"}},
-//	             "specifics": ["entity_export_to_file"]}],
+//	             "specifics": ["entity_export_to_file"],
+//	             "rows": {"Customer": {"update": [{"owner_id": "$user.id"}]}}}],
 //	  "users": [{"username": "admin", "password": "…", "company": "acme", "admin": true, "roles": ["sales"]}]
 //	}
 //
@@ -25,7 +26,9 @@
 // attribute the schema lacks is refused with the closest declared name
 // ("roles[2].attributes.Customer.creditlimit: not in schema (did you mean
 // credit_limit?)"), because a typo beside a wildcard would otherwise open
-// the field. [File.Warnings] reports what is valid but almost certainly
+// the field. A row rule ("rows", see package permissions) is checked the
+// same way, and its mistakes name their place down to the value
+// (roles[0].rows.Customer.read[1].dep_id). [File.Warnings] reports what is valid but almost certainly
 // not meant, such as a "hidden" grant that an included role overrides.
 //
 // # Applying

@@ -101,4 +101,14 @@
 // address. The defaults follow Keycloak's brute-force detection, stricter
 // per username: 5 failures per username, 30 per address, waits of one
 // minute more per failure up to 15 minutes, a 12 hour window.
+//
+// # Observing
+//
+// Config.Observer (package observe) is told of every Login with its outcome
+// and reason, every Authenticate with the kind of credential, its outcome
+// and why it was refused, and every lockout, by the kind of key; it may
+// put a span in the context the call continues in, so that the store calls
+// of a login or an authentication are its children. No event carries a
+// username, password, token, session id or address. Nil, the default,
+// costs one comparison per call.
 package session

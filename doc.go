@@ -28,6 +28,7 @@
 //	  └─ permissions  roles and grants
 //	  └─ audit        action recorder, audit queries, trace data, statistics
 //	  └─ quota        quota enforcement over the store's atomic counters
+//	  └─ observe      hooks for metrics and traces (Config.Observer)
 //	  └─ storage      one interface per concern; memstore, storagetest
 //
 // Dependencies point one way: the root package uses session, audit and

@@ -61,14 +61,29 @@ func (rt *router) wrap(rte route) http.HandlerFunc {
 						return
 					}
 				}
-				g.writeError(w, r, err)
+				rt.fail(w, r, rte, err)
 				return
 			}
 		}
 		if err := rte.serve(w, r, a); err != nil {
-			g.writeError(w, r, err)
+			rt.fail(w, r, rte, err)
 		}
 	}
+}
+
+// fail answers a route's error: with the error body, or through
+// WebConfig.Refused for a browser's form submission to a browserForm
+// route.
+func (rt *router) fail(w http.ResponseWriter, r *http.Request, rte route, err error) {
+	g := rt.g
+	if rte.browserForm && g.refused != nil && isFormSubmission(r) {
+		he := asError(err)
+		g.logError(r, he)
+		g.setErrorHeaders(w.Header(), he)
+		g.refused(w, r, he.forHook())
+		return
+	}
+	g.writeError(w, r, err)
 }
 
 // finish registers the 404 and 405 fallbacks and returns the handler.

@@ -37,6 +37,10 @@ type route struct {
 	// without a live session is logged out. A cross-origin form still
 	// gets its 403.
 	formRedirectOn401 bool
+	// browserForm hands the route's refusal of a browser's form submission
+	// (a cross-origin form, say) to WebConfig.Refused when the host set
+	// it, so that a person sees the host's page rather than the JSON body.
+	browserForm bool
 }
 
 // routes is the API: every endpoint, with what it asks of its caller, in
@@ -56,9 +60,9 @@ func (g *Gatehouse) routes(docs *docsFiles) []route {
 		// cookie).
 		{pattern: "POST /token", operation: "token", access: anyone, serve: g.serveToken},
 		{pattern: "POST /token/check", operation: "token_check", access: anyone, serve: g.serveTokenCheck},
-		{pattern: "POST /login", operation: "login", access: anyone, serve: g.serveLogin},
+		{pattern: "POST /login", operation: "login", access: anyone, serve: g.serveLogin, browserForm: true},
 		{pattern: "POST /password", operation: "password", access: ownCredentials, serve: g.servePassword},
-		{pattern: "POST /logout", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true, formRedirectOn401: true},
+		{pattern: "POST /logout", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true, formRedirectOn401: true, browserForm: true},
 		{pattern: "DELETE /session", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true},
 
 		// The caller's live sessions (their own credentials: read-only

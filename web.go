@@ -44,8 +44,11 @@ type WebConfig struct {
 	// cause (refusal.Err) is nil, since it may say why a credential was
 	// refused or what failed inside, and is logged instead. The headers
 	// X-Trace-Code, WWW-Authenticate (for a 401) and Retry-After are
-	// already set, and the refusal is logged as a JSON error is. It is not
-	// called for the API's own handler (Handler).
+	// already set, and the refusal is logged as a JSON error is. Of the
+	// API's own handler (Handler), it answers only a browser's form
+	// submission to POST /login or POST /logout that is refused (a form
+	// from another origin: 403, with Reason RefusedCrossOrigin); every
+	// other request to the API keeps the JSON body.
 	Refused func(w http.ResponseWriter, r *http.Request, refusal *Error)
 }
 

@@ -645,3 +645,35 @@ func FuzzIsLocalPath(f *testing.F) {
 		}
 	})
 }
+
+func TestRefusedHookAnswersRefusedBrowserForms(t *testing.T) {
+	var reasons []string
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
+		c.Web.Refused = func(w http.ResponseWriter, r *http.Request, refusal *gatehouse.Error) {
+			reasons = append(reasons, refusal.Reason)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(refusal.Status)
+			_, _ = w.Write([]byte("<p>refused</p>"))
+		}
+	})
+	e.addUser(t, "alice", "password1", nil)
+	c := e.cookie(t, "alice", "password1")
+	cross := withHeaders(map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+	for _, q := range []req{
+		{method: "POST", path: "/login", ctype: formType, body: "username=alice&password=password1", header: cross},
+		{method: "POST", path: "/logout", ctype: formType, body: "next=/", cookie: c.Value, header: cross},
+	} {
+		rec := e.do(t, nil, q)
+		require.Equal(t, http.StatusForbidden, rec.Code, q.path)
+		assert.Equal(t, "<p>refused</p>", rec.Body.String(), q.path)
+		assert.Empty(t, rec.Header().Values("Set-Cookie"), q.path)
+	}
+	assert.Equal(t, []string{gatehouse.RefusedCrossOrigin, gatehouse.RefusedCrossOrigin}, reasons)
+
+	// A JSON client, or a script, refused the same way keeps the JSON body.
+	rec := e.do(t, nil, req{method: "POST", path: "/login", body: `{"username":"alice","password":"password1"}`, header: map[string]string{"Sec-Fetch-Site": "cross-site"}})
+	require.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Equal(t, "cross-origin request refused", decodeError(t, rec).Message)
+	assert.Len(t, reasons, 2)
+	assert.Equal(t, http.StatusOK, e.do(t, e.protected(), req{method: "GET", path: "/x", cookie: c.Value}).Code, "the session lives")
+}

@@ -68,6 +68,12 @@
 //     and widening a held role would widen its holders, the caller
 //     included. New roles it makes are drafts until an admin grants them
 //     (RuleEscalation);
+//   - where the roles' row rules read $user.username or
+//     $user.<attribute>, a non-admin renames no user, changes none of its
+//     own such attributes and sets another user's only to values it holds
+//     itself: a user manager must not widen whose rows it (or a user whose
+//     password it sets) sees (RuleIdentity). Prefer $user.id in ownership
+//     rules: it never changes and is never reused;
 //   - nobody blocks, deletes or demotes itself — drops its admin flag,
 //     makes itself read-only or drops one of its roles — nor resets its own
 //     password here, which would skip the current one (RuleSelf).

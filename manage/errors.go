@@ -51,6 +51,12 @@ const (
 	// RuleSelf: nobody blocks, deletes or demotes (drops admin, becomes
 	// read-only, loses a role) itself.
 	RuleSelf = "self"
+	// RuleIdentity: where the stored roles' row rules
+	// (permissions.Role.Rows) read $user.username or $user.<attribute>, a
+	// non-admin renames no user, changes none of its own such attributes
+	// and sets another user's only to a value it holds itself: changing
+	// them would widen whose rows a user sees.
+	RuleIdentity = "identity"
 )
 
 // ForbiddenError is a refusal by one of the rules of who may do what (see

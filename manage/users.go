@@ -79,6 +79,9 @@ func (m *Manager) CreateUser(ctx context.Context, a Actor, nu NewUser) (user.Use
 	if err := m.checkRoles(ctx, a, u.Roles); err != nil {
 		return user.User{}, err
 	}
+	if err := m.checkIdentity(ctx, a, nil, &u); err != nil {
+		return user.User{}, err
+	}
 	if err := m.checkParameters(ctx, u.Parameters); err != nil {
 		return user.User{}, err
 	}
@@ -359,6 +362,9 @@ func (m *Manager) checkChange(ctx context.Context, a Actor, before, after *user.
 	case after.Admin != before.Admin && !a.isAdmin():
 		return forbidden(RuleAdmin, "only an admin makes a user admin")
 	}
+	if err := m.checkIdentity(ctx, a, before, after); err != nil {
+		return err
+	}
 	if !a.self(before.ID) {
 		return nil
 	}
@@ -376,6 +382,67 @@ func (m *Manager) checkChange(ctx context.Context, a Actor, before, after *user.
 		}
 	}
 	return nil
+}
+
+// checkIdentity applies RuleIdentity to a non-admin caller changing the
+// user before into after (before nil: a new user), for the user fields the
+// stored roles' row rules reference (permissions.Role.UserFields): it
+// renames nobody, changes none of its own such attributes, and sets
+// another user's only to a value it holds itself. Removing one from
+// another user narrows (a rule reading a missing attribute matches
+// nothing) and is allowed. Fields no row rule reads are not guarded.
+func (m *Manager) checkIdentity(ctx context.Context, a Actor, before, after *user.User) error {
+	if a.isAdmin() {
+		return nil
+	}
+	fields, err := m.rowFields(ctx)
+	if err != nil || len(fields) == 0 {
+		return err
+	}
+	var id string
+	var old map[string]string
+	if before != nil {
+		id, old = before.ID, before.Attributes
+		if fields["username"] && after.Username != before.Username {
+			return forbidden(RuleIdentity, "only an admin renames a user (row rules read $user.username)")
+		}
+	}
+	own := a.Auth.User.Attributes
+	for k, v := range after.Attributes {
+		if prev, ok := old[k]; !fields[k] || (ok && prev == v) {
+			continue
+		}
+		if a.self(id) {
+			return forbidden(RuleIdentity, "a non-admin changes none of its own attributes that row rules read (%q)", k)
+		}
+		if mine, ok := own[k]; !ok || mine != v {
+			return forbidden(RuleIdentity, "a non-admin sets an attribute that row rules read only to a value it holds itself; it does not hold %s=%q", k, v)
+		}
+	}
+	if a.self(id) {
+		for k := range old {
+			if _, ok := after.Attributes[k]; fields[k] && !ok {
+				return forbidden(RuleIdentity, "a non-admin changes none of its own attributes that row rules read (%q)", k)
+			}
+		}
+	}
+	return nil
+}
+
+// rowFields returns the user fields that the stored roles' row rules
+// reference.
+func (m *Manager) rowFields(ctx context.Context) (map[string]bool, error) {
+	roles, err := m.store.Roles().ListRoles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("manage: list roles: %w", err)
+	}
+	fields := map[string]bool{}
+	for i := range roles {
+		for _, f := range roles[i].UserFields() {
+			fields[f] = true
+		}
+	}
+	return fields, nil
 }
 
 // changes returns the names of the fields in which after differs from

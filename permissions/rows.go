@@ -450,3 +450,24 @@ func cloneRows(rows map[string]map[string][]Condition) map[string]map[string][]C
 	}
 	return out
 }
+
+// UserFields returns the fields of the user that r's row rules reference
+// ("$user.<name>": "id", "username", "company" or an attribute's name),
+// sorted and without repeats. Whoever may change one of them for a user
+// changes whose rows that user sees (package manage guards them).
+func (r *Role) UserFields() []string {
+	var names []string
+	for _, ops := range r.Rows {
+		for _, conds := range ops {
+			for _, c := range conds {
+				for _, v := range c {
+					if v.kind == rowUser && !slices.Contains(names, v.text) {
+						names = append(names, v.text)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}

@@ -508,9 +508,17 @@ func placeholder(b []byte, style Placeholder, n int) []byte {
 	return strconv.AppendInt(append(b, '$'), int64(n), 10)
 }
 
+// sqlLiteralWords are the bare words SQL reads as values, not columns.
+var sqlLiteralWords = map[string]bool{
+	"TRUE": true, "FALSE": true, "NULL": true, "UNKNOWN": true, "DEFAULT": true,
+	"CURRENT_DATE": true, "CURRENT_TIME": true, "CURRENT_TIMESTAMP": true,
+	"CURRENT_USER": true, "SESSION_USER": true, "USER": true, "LOCALTIME": true, "LOCALTIMESTAMP": true,
+}
+
 // validColumn reports whether col is a plain or dotted SQL identifier:
-// parts of ASCII letters, digits, _ and $ (not first), or double-quoted
-// parts without a quote or NUL inside, joined by single dots.
+// parts of ASCII letters, digits, _ and $ (not first) that are not a word
+// SQL reads as a value (TRUE, NULL, CURRENT_USER, ...), or double-quoted
+// parts without a quote, backslash or NUL inside, joined by single dots.
 func validColumn(col string) bool {
 	if col == "" || len(col) > 3*MaxNameLen {
 		return false
@@ -518,10 +526,14 @@ func validColumn(col string) bool {
 	for part := range strings.SplitSeq(col, ".") {
 		switch {
 		case len(part) >= 3 && part[0] == '"' && part[len(part)-1] == '"':
-			if strings.ContainsAny(part[1:len(part)-1], "\"\x00") {
+			if strings.ContainsAny(part[1:len(part)-1], "\"\\\x00") {
 				return false
 			}
 		case part == "":
+			return false
+		case sqlLiteralWords[strings.ToUpper(part)]:
+			// TRUE = $1 would select every row: a word that is a value,
+			// not a column, is refused unless quoted.
 			return false
 		default:
 			for i := 0; i < len(part); i++ {

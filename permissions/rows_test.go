@@ -439,13 +439,13 @@ func TestRowsSQL(t *testing.T) {
 		_, _, err := f.SQL(cols, 0)
 		assert.Error(t, err)
 	})
-	for _, col := range []string{"", "dep id", "dep_id; DROP TABLE x; --", "1dep", "a..b", ".a", "a.", `"a""b"`, `""`, `"a`, "a-b", "a/*x*/", "a)", "dep_id OR 1=1", "ü", `"a"b`} {
+	for _, col := range []string{"", "dep id", "dep_id; DROP TABLE x; --", "1dep", "a..b", ".a", "a.", `"a""b"`, `""`, `"a`, "a-b", "a/*x*/", "a)", "dep_id OR 1=1", "ü", `"a"b`, `"a\"`, "TRUE", "true", "c.NULL", "current_user"} {
 		t.Run("column "+col+" is refused", func(t *testing.T) {
 			_, _, err := f.SQL(map[string]string{"dep_id": col, "owner_id": "owner_id"}, permissions.Dollar)
 			assert.ErrorIs(t, err, permissions.ErrBadColumn)
 		})
 	}
-	for _, col := range []string{"dep_id", "c.dep_id", "s.c.dep_id", "_x1", "a$b", `"Dep Id"`, `"weird; --"."x"`} {
+	for _, col := range []string{"dep_id", "c.dep_id", "s.c.dep_id", "_x1", "a$b", `"Dep Id"`, `"weird; --"."x"`, `"true"`, "truename"} {
 		t.Run("column "+col+" is accepted", func(t *testing.T) {
 			where, _, err := f.SQL(map[string]string{"dep_id": col, "owner_id": "owner_id"}, permissions.Dollar)
 			require.NoError(t, err)

@@ -52,7 +52,10 @@ type Config struct {
 	// Off by default: the reason tells an unknown username from a wrong
 	// password, which the login's caller is never told, and whoever reads
 	// the metrics and can time a login would learn whether a username
-	// exists. Turn it on where metrics are as private as the audit log.
+	// exists; no_password says so too, and blocked says the password
+	// tried was right. Turn it on only where metrics are as private as
+	// the audit log. It also lets WrapStore report a username lookup that
+	// found nobody as not_found.
 	LoginReasons bool
 }
 

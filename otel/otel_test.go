@@ -3,8 +3,10 @@ package otel_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -394,4 +396,48 @@ func emit(kvs []attribute.KeyValue) []string {
 		out = append(out, kv.Value.String())
 	}
 	return out
+}
+
+// Without LoginReasons, nothing exported tells an unknown username from a
+// wrong password: the attribute sets of both logins' spans and of the
+// metrics are the same (found in review: the store wrapper's not_found).
+func TestUnknownUserLooksLikeWrongPassword(t *testing.T) {
+	observed := func(login func(h *harness)) ([]string, []string) {
+		h := newHarness(t, gatehouse.Config{}, nil)
+		login(h)
+		var spans []string
+		for _, s := range h.spans.Ended() {
+			spans = append(spans, fmt.Sprint(s.Name(), s.Attributes(), s.Status()))
+		}
+		var points []string
+		rm := h.collect(t)
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				switch d := m.Data.(type) {
+				case metricdata.Sum[int64]:
+					for _, p := range d.DataPoints {
+						points = append(points, fmt.Sprint(m.Name, p.Attributes.ToSlice(), p.Value))
+					}
+				case metricdata.Histogram[float64]:
+					for _, p := range d.DataPoints {
+						points = append(points, fmt.Sprint(m.Name, p.Attributes.ToSlice(), p.Count))
+					}
+				}
+			}
+		}
+		slices.Sort(spans)
+		slices.Sort(points)
+		return spans, points
+	}
+	unknownSpans, unknownPoints := observed(func(h *harness) {
+		_, err := h.g.Sessions().Login(context.Background(), session.LoginRequest{Username: "nobody", Password: "wrong-password"})
+		require.ErrorIs(t, err, session.ErrInvalidCredentials)
+	})
+	wrongSpans, wrongPoints := observed(func(h *harness) {
+		_, err := h.g.Sessions().Login(context.Background(), session.LoginRequest{Username: username, Password: "wrong-password"})
+		require.ErrorIs(t, err, session.ErrInvalidCredentials)
+	})
+	require.NotEmpty(t, unknownSpans)
+	assert.Equal(t, wrongSpans, unknownSpans)
+	assert.Equal(t, wrongPoints, unknownPoints)
 }

@@ -56,7 +56,10 @@ func result(err error) int {
 // recording its duration in the histogram gatehouse.store.duration with the
 // attributes gatehouse.store.operation ("users.GetUser") and
 // gatehouse.store.result (ok, not_found, conflict, invalid, unsupported,
-// canceled, timeout or error). Neither carries a call's arguments — a
+// canceled, timeout or error; users.GetUserByUsername reports a username
+// not found as ok unless Config.LoginReasons, since a login's lookup
+// would otherwise tell an unknown user from a wrong password). Neither
+// carries a call's arguments — a
 // session hash, a counter key naming a username — nor a store's error
 // message, which may quote them: a failed call's span has status Error and
 // the description "store error" only.
@@ -192,6 +195,13 @@ func (s *userStore) GetUser(ctx context.Context, id string) (user.User, error) {
 func (s *userStore) GetUserByUsername(ctx context.Context, username string) (user.User, error) {
 	ctx, p := s.getByName.begin(ctx)
 	v, err := s.next.GetUserByUsername(ctx, username)
+	if errors.Is(err, storage.ErrNotFound) && !s.getByName.o.loginReasons {
+		// A login looks its username up: "not_found" beside "ok" would
+		// tell an unknown user from a wrong password, which only
+		// Config.LoginReasons may.
+		p.end(ctx, nil)
+		return v, err
+	}
 	p.end(ctx, err)
 	return v, err
 }

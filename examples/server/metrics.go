@@ -28,7 +28,7 @@ type metricsServer struct {
 
 func newMetricsServer(addr string) (*metricsServer, error) {
 	reg := prometheus.NewRegistry()
-	exporter, err := otelprometheus.New(otelprometheus.WithRegisterer(reg))
+	exporter, err := otelprometheus.New(otelprometheus.WithRegisterer(reg), otelprometheus.WithoutTargetInfo())
 	if err != nil {
 		return nil, err
 	}

@@ -164,6 +164,7 @@ type Gatehouse struct {
 	cookieSecure bool
 	proxies      []netip.Prefix
 	csrf         *http.CrossOriginProtection
+	observer     observe.Observer // Config.Observer, or nil
 
 	// The browser flows (Config.Web).
 	loginPage       *url.URL

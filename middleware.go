@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/gatehouse-go/gatehouse/observe"
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/user"
@@ -126,10 +127,12 @@ func errNotAuthenticated() *Error {
 func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (*session.Auth, error) {
 	cred, ok := g.credential(r)
 	if !ok {
+		g.observeRefusal(r, observe.CredentialNone, observe.AuthReasonNoCredential)
 		return nil, errNotAuthenticated()
 	}
 	if cred.Bearer == "" {
 		if err := g.csrf.Check(r); err != nil {
+			g.observeRefusal(r, observe.CredentialCookie, observe.AuthReasonCrossOrigin)
 			return nil, errCrossOrigin(err)
 		}
 	}
@@ -145,6 +148,16 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (
 		return nil, &Error{Status: http.StatusForbidden, Message: "read-only access: only GET, HEAD and OPTIONS are allowed", Reason: RefusedReadOnly}
 	}
 	return a, nil
+}
+
+// observeRefusal tells Config.Observer of an authentication the HTTP layer
+// refused before the session manager was asked.
+func (g *Gatehouse) observeRefusal(r *http.Request, kind observe.Credential, reason observe.AuthReason) {
+	if g.observer == nil {
+		return
+	}
+	ctx := g.observer.AuthenticateStart(r.Context(), kind)
+	g.observer.AuthenticateDone(ctx, observe.Authentication{Credential: kind, Outcome: observe.AuthRefused, Reason: reason})
 }
 
 // errCrossOrigin is the 403 of a request CrossOriginProtection refuses.

@@ -155,6 +155,7 @@ func (g *Gatehouse) initSessions(cfg Config) error {
 	if sc.Audit == nil {
 		sc.Audit = g.recorder
 	}
+	g.observer = cfg.Observer
 	if sc.Observer == nil {
 		sc.Observer = cfg.Observer
 	}

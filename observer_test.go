@@ -52,3 +52,42 @@ func TestConfigObserver(t *testing.T) {
 	require.ErrorIs(t, err, audit.ErrClosed)
 	assert.Equal(t, map[string]int{"login": 1, "authenticate": 1, "quota": 1, "audit": 1}, obs.n)
 }
+
+// authentications records the authentications an Observer is told of.
+type authentications struct {
+	observe.Nop
+	mu  sync.Mutex
+	got []observe.Authentication
+}
+
+func (a *authentications) AuthenticateDone(_ context.Context, e observe.Authentication) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.got = append(a.got, observe.Authentication{Credential: e.Credential, Outcome: e.Outcome, Reason: e.Reason})
+}
+
+// The HTTP layer's own refusals, made before the session manager is asked,
+// are observed too: a brute force with garbage credentials shows (found in
+// review).
+func TestHTTPRefusalsAreObserved(t *testing.T) {
+	obs := &authentications{}
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) { c.Observer = obs })
+	e.addUser(t, "alice", "password1", nil)
+	c := e.cookie(t, "alice", "password1")
+	h := e.protected()
+	for _, q := range []req{
+		{method: "GET", path: "/x"},
+		{method: "GET", path: "/x", header: map[string]string{"Authorization": "Basic YTpi"}},
+		{method: "GET", path: "/x", header: map[string]string{"Authorization": "Bearer "}},
+		{method: "POST", path: "/x", cookie: c.Value, header: map[string]string{"Sec-Fetch-Site": "cross-site"}},
+	} {
+		e.do(t, h, q)
+	}
+	none := observe.Authentication{Credential: observe.CredentialNone, Outcome: observe.AuthRefused, Reason: observe.AuthReasonNoCredential}
+	assert.Equal(t, []observe.Authentication{none, none, none,
+		{Credential: observe.CredentialCookie, Outcome: observe.AuthRefused, Reason: observe.AuthReasonCrossOrigin}}, obs.got)
+
+	obs.got = nil
+	e.do(t, e.g.OptionalAuthenticate(page()), req{method: "GET", path: "/"})
+	assert.Empty(t, obs.got, "an anonymous visitor of a public page is no refusal")
+}

@@ -178,7 +178,16 @@ type AuthReason string
 
 // Reasons of a refused authentication.
 const (
+	// AuthReasonNoCredential: the request carried no credential, or one
+	// nobody holds (an Authorization header of another scheme, an empty
+	// bearer token, the session cookie more than once); told by the HTTP
+	// layer of package gatehouse, which refuses it before the session
+	// manager is asked.
 	AuthReasonNoCredential AuthReason = "no_credential"
+	// AuthReasonCrossOrigin: a cookie-authenticated unsafe request from
+	// another origin, refused by the HTTP layer before the session is
+	// looked up.
+	AuthReasonCrossOrigin AuthReason = "cross_origin"
 	// AuthReasonMalformed: a session id, or a token's sid, of the wrong
 	// form; nothing was looked up.
 	AuthReasonMalformed AuthReason = "malformed"

@@ -134,8 +134,9 @@ func nonNil[T any](s []T) []T {
 
 // SessionDocument builds the CRM session document of a: what GET
 // /session serves, for hosts that serve it at a path or in a shape of
-// their own. It reads the system parameters from the store and calls every
-// SessionSection, in the order of their names. Any error (a store failure,
+// their own. It reads the system parameters from the store, under the
+// version that a's authentication read (see session.Manager.Parameters),
+// and calls every SessionSection, in the order of their names. Any error (a store failure,
 // a section's error) is returned and no document: callers must not serve a
 // partial one.
 func (g *Gatehouse) SessionDocument(ctx context.Context, a *session.Auth) (*SessionDocument, error) {
@@ -155,7 +156,7 @@ func (g *Gatehouse) SessionDocument(ctx context.Context, a *session.Auth) (*Sess
 	for _, code := range a.Set.Roles() {
 		doc.Roles = append(doc.Roles, RoleRef{Code: code})
 	}
-	params, err := g.store.Parameters().ListParameters(ctx)
+	params, err := g.sessions.Parameters(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("gatehouse: session document: parameters: %w", err)
 	}
@@ -280,7 +281,7 @@ func (g *Gatehouse) PermissionsDocument(ctx context.Context, a *session.Auth) (p
 	if a == nil || a.Set == nil {
 		return permissions.Document{}, fmt.Errorf("gatehouse: permissions document: %w", session.ErrUnauthenticated)
 	}
-	schema, err := g.store.Parameters().GetSchema(ctx)
+	schema, err := g.sessions.Schema(ctx, a)
 	if err != nil {
 		return permissions.Document{}, fmt.Errorf("gatehouse: permissions document: schema: %w", err)
 	}

@@ -31,6 +31,13 @@ type Auth struct {
 	Set *permissions.Set
 	// Claims are the verified token's claims; nil for a cookie.
 	Claims *token.Claims
+
+	// versions are the store's versions as the authenticating read
+	// returned them (storage.AuthReader), when versioned is true; an Auth
+	// made elsewhere has none, and what is read under them is read
+	// through (see Manager.Parameters).
+	versions  storage.Versions
+	versioned bool
 }
 
 // ViaCookie reports whether the caller presented a session id (an ambient
@@ -149,60 +156,110 @@ func (m *Manager) authenticate(ctx context.Context, c Credential) (*Auth, error)
 	default:
 		return nil, errNoCredential
 	}
-	s, u, err := m.live(ctx, hash, idle)
+	s, u, v, err := m.live(ctx, hash, idle)
 	if err != nil {
 		return nil, err
 	}
 	if claims != nil && claims.Subject != s.UserID {
 		return nil, errSubject
 	}
-	set, err := m.permissionSet(ctx, &u)
+	set, err := m.permissionSet(ctx, &u, v)
 	if err != nil {
 		return nil, err
 	}
-	return &Auth{User: u, Session: s, Set: set, Claims: claims}, nil
+	a := &Auth{User: u, Session: s, Set: set, Claims: claims}
+	if v != nil {
+		a.versions, a.versioned = *v, true
+	}
+	return a, nil
 }
 
 // live reads the session and its user and applies the live-session rule
 // with the idle timeout of the credential presented (0: none), touching
-// LastSeenAt when it is older than the touch interval.
-func (m *Manager) live(ctx context.Context, hash string, idle time.Duration) (storage.Session, user.User, error) {
+// LastSeenAt when it is older than the touch interval. On a store that
+// implements storage.AuthReader it reads them, and the store's versions,
+// in one call; it then returns the versions, and nil after the plain
+// calls (Sessions().GetSession, Users().GetUser), which read none.
+func (m *Manager) live(ctx context.Context, hash string, idle time.Duration) (storage.Session, user.User, *storage.Versions, error) {
+	if r, ok := m.store.(storage.AuthReader); ok {
+		a, err := r.ReadAuth(ctx, hash)
+		switch {
+		case err == nil:
+			if err := m.liveSession(a.Session, idle); err != nil {
+				return a.Session, user.User{}, nil, err
+			}
+			if !a.UserFound {
+				return a.Session, user.User{}, nil, errNoUser
+			}
+			s, err := m.liveUser(ctx, hash, a.Session, &a.User)
+			if err != nil {
+				return s, a.User, nil, err
+			}
+			return s, a.User, &a.Versions, nil
+		case errors.Is(err, storage.ErrNotFound):
+			return storage.Session{}, user.User{}, nil, errNoSession
+		case !errors.Is(err, errors.ErrUnsupported):
+			return storage.Session{}, user.User{}, nil, storeErr("read session", err)
+		}
+		// The store cannot read them together: the plain calls.
+	}
 	s, err := m.store.Sessions().GetSession(ctx, hash)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return s, user.User{}, errNoSession
+			return s, user.User{}, nil, errNoSession
 		}
-		return s, user.User{}, storeErr("read session", err)
+		return s, user.User{}, nil, storeErr("read session", err)
 	}
-	now := m.cfg.Now()
-	switch {
-	case s.Revoked:
-		return s, user.User{}, errRevoked
-	case !now.Before(s.ExpiresAt):
-		return s, user.User{}, errExpired
-	case idle > 0 && !now.Before(s.LastSeenAt.Add(idle)):
-		return s, user.User{}, errIdle
+	if err := m.liveSession(s, idle); err != nil {
+		return s, user.User{}, nil, err
 	}
 	u, err := m.store.Users().GetUser(ctx, s.UserID)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
-			return s, u, errNoUser
+			return s, u, nil, errNoUser
 		}
-		return s, u, storeErr("read user", err)
+		return s, u, nil, storeErr("read user", err)
 	}
+	s, err = m.liveUser(ctx, hash, s, &u)
+	return s, u, nil, err
+}
+
+// liveSession applies the session's half of the live-session rule.
+func (m *Manager) liveSession(s storage.Session, idle time.Duration) error {
+	now := m.cfg.Now()
 	switch {
-	case u.Blocked:
-		return s, u, errBlocked
-	case u.SessionEpoch != s.Epoch:
-		return s, u, errEpoch
+	case s.Revoked:
+		return errRevoked
+	case !now.Before(s.ExpiresAt):
+		return errExpired
+	case idle > 0 && !now.Before(s.LastSeenAt.Add(idle)):
+		return errIdle
 	}
+	return nil
+}
+
+// liveUser applies the user's half of the live-session rule to s and its
+// user u, then touches s when its LastSeenAt is older than the touch
+// interval and returns it as touched.
+func (m *Manager) liveUser(ctx context.Context, hash string, s storage.Session, u *user.User) (storage.Session, error) {
+	switch {
+	case u.ID != s.UserID:
+		// A store that answered with another user than the session's:
+		// never trusted.
+		return s, errNoUser
+	case u.Blocked:
+		return s, errBlocked
+	case u.SessionEpoch != s.Epoch:
+		return s, errEpoch
+	}
+	now := m.cfg.Now()
 	if now.Sub(s.LastSeenAt) >= m.cfg.TouchInterval {
 		if err := m.store.Sessions().TouchSession(ctx, hash, now); err != nil {
-			return s, u, denyOrFail("touch session", err)
+			return s, denyOrFail("touch session", err)
 		}
 		s.LastSeenAt = now
 	}
-	return s, u, nil
+	return s, nil
 }
 
 func denyOrFail(op string, err error) error {
@@ -213,12 +270,19 @@ func denyOrFail(op string, err error) error {
 }
 
 // permissionSet compiles (or finds cached) the user's set under the
-// store's policy version. Roles the user holds that the store does not
-// know are dropped with a warning: they grant nothing.
-func (m *Manager) permissionSet(ctx context.Context, u *user.User) (*permissions.Set, error) {
-	version, err := m.policyVersion(ctx)
-	if err != nil {
-		return nil, err
+// store's policy version: v's when the authenticating read returned
+// versions, else read (or trusted for Config.PolicyRefresh). Roles the
+// user holds that the store does not know are dropped with a warning: they
+// grant nothing.
+func (m *Manager) permissionSet(ctx context.Context, u *user.User, v *storage.Versions) (*permissions.Set, error) {
+	var version int64
+	if v != nil {
+		version = v.Policy
+	} else {
+		var err error
+		if version, err = m.policyVersion(ctx); err != nil {
+			return nil, err
+		}
 	}
 	readOnly := u.EffectiveAccess() == user.AccessReadOnly
 	var loaded []permissions.Role

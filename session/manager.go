@@ -36,6 +36,10 @@ type Manager struct {
 
 	// policy caches the store's policy version for cfg.PolicyRefresh.
 	policy atomic.Pointer[policyStamp]
+	// params and schema keep what Parameters and Schema read, under the
+	// store's parameters version.
+	params versionedCache[[]storage.Parameter]
+	schema versionedCache[storage.Schema]
 }
 
 type policyStamp struct {

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Parts are the concerns that [Compose] takes from elsewhere than its base
@@ -45,8 +46,23 @@ type Backend interface {
 // no transaction across them (none of the storage contracts needs one).
 // Ping fails if base or any of parts.Backends fails; Close closes base,
 // then every backend, and returns their errors joined.
+//
+// The composed store implements [AuthReader] and [UserAuthReader] over
+// base's: when base keeps users, roles and parameters (parts sets none of
+// them) and implements UserAuthReader, ReadUserAuth is base's, and
+// ReadAuth is base's own when base keeps sessions too, or else one
+// GetSession from parts.Sessions followed by base's ReadUserAuth — one
+// round trip to each backend. Otherwise both return an error wrapping
+// errors.ErrUnsupported, having read nothing, and callers make the plain
+// calls.
 func Compose(base Store, parts Parts) Store {
 	c := &composed{base: base, backends: append([]Backend(nil), parts.Backends...)}
+	if parts.Users == nil && parts.Roles == nil && parts.Parameters == nil {
+		c.userAuth, _ = base.(UserAuthReader)
+		if ar, ok := base.(AuthReader); ok && parts.Sessions == nil {
+			c.auth = ar
+		}
+	}
 	c.users = pick(parts.Users, base.Users())
 	c.roles = pick(parts.Roles, base.Roles())
 	c.params = pick(parts.Parameters, base.Parameters())
@@ -75,6 +91,42 @@ type composed struct {
 	sessions SessionStore
 	audit    AuditStore
 	counters CounterStore
+
+	// auth and userAuth are base's capabilities, when base keeps what
+	// they read (see Compose); nil otherwise.
+	auth     AuthReader
+	userAuth UserAuthReader
+}
+
+// errAuthReadUnsupported is what the composed store's ReadAuth and
+// ReadUserAuth return when base cannot serve them.
+var errAuthReadUnsupported = fmt.Errorf("storage: composed store: read auth: %w", errors.ErrUnsupported)
+
+// ReadAuth implements [AuthReader] as Compose describes.
+func (c *composed) ReadAuth(ctx context.Context, idHash string) (AuthRead, error) {
+	if c.auth != nil {
+		return c.auth.ReadAuth(ctx, idHash)
+	}
+	if c.userAuth == nil {
+		return AuthRead{}, errAuthReadUnsupported
+	}
+	s, err := c.sessions.GetSession(ctx, idHash)
+	if err != nil {
+		return AuthRead{}, err
+	}
+	u, err := c.userAuth.ReadUserAuth(ctx, s.UserID)
+	if err != nil {
+		return AuthRead{}, err
+	}
+	return AuthRead{Session: s, UserAuthRead: u}, nil
+}
+
+// ReadUserAuth implements [UserAuthReader] as Compose describes.
+func (c *composed) ReadUserAuth(ctx context.Context, userID string) (UserAuthRead, error) {
+	if c.userAuth == nil {
+		return UserAuthRead{}, errAuthReadUnsupported
+	}
+	return c.userAuth.ReadUserAuth(ctx, userID)
 }
 
 func (c *composed) Users() UserStore           { return c.users }

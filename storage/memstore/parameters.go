@@ -16,6 +16,9 @@ type paramStore struct {
 	mu     sync.RWMutex
 	params map[string]storage.Parameter
 	schema storage.Schema
+	// version is storage.Versions.Parameters: bumped by every put and
+	// delete of a parameter and every PutSchema, under mu.
+	version int64
 }
 
 func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) error {
@@ -31,6 +34,7 @@ func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) err
 		ps.params = make(map[string]storage.Parameter)
 	}
 	ps.params[p.Code] = p
+	ps.version++
 	return nil
 }
 
@@ -58,6 +62,7 @@ func (ps *paramStore) DeleteParameter(ctx context.Context, code string) error {
 		return fmt.Errorf("memstore: delete parameter %q: %w", code, storage.ErrNotFound)
 	}
 	delete(ps.params, code)
+	ps.version++
 	return nil
 }
 
@@ -69,6 +74,7 @@ func (ps *paramStore) PutSchema(ctx context.Context, s storage.Schema) error {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	ps.schema = s
+	ps.version++
 	return nil
 }
 

@@ -12,8 +12,15 @@ import (
 
 // paramStore keeps parameters in gh_parameters (from_data_file holds
 // Parameter.FromDataFile) and the schema as one JSON
-// document in the single row of gh_app_schema.
+// document in the single row of gh_app_schema; every change bumps
+// gh_policy.parameters_version (storage.Versions.Parameters) in its own
+// transaction.
 type paramStore struct{ s *Store }
+
+func bumpParameters(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "UPDATE gh_policy SET parameters_version = parameters_version + 1 WHERE id = 1")
+	return err
+}
 
 func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) error {
 	s := ps.s
@@ -23,12 +30,14 @@ func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) err
 	if p.Code == "" {
 		return fmt.Errorf("sqlstore: put parameter: empty code: %w", storage.ErrInvalid)
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO gh_parameters (code, title, value, from_data_file) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (code) DO UPDATE SET title = excluded.title, value = excluded.value, from_data_file = excluded.from_data_file`),
-		p.Code, p.Title, p.Value, p.FromDataFile); err != nil {
-		return fmt.Errorf("sqlstore: put parameter %q: %w", p.Code, err)
-	}
-	return nil
+	return s.inTx(ctx, "put parameter "+p.Code, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gh_parameters (code, title, value, from_data_file) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (code) DO UPDATE SET title = excluded.title, value = excluded.value, from_data_file = excluded.from_data_file`),
+			p.Code, p.Title, p.Value, p.FromDataFile); err != nil {
+			return err
+		}
+		return bumpParameters(ctx, tx)
+	})
 }
 
 func (ps *paramStore) ListParameters(ctx context.Context) ([]storage.Parameter, error) {
@@ -60,14 +69,16 @@ func (ps *paramStore) DeleteParameter(ctx context.Context, code string) error {
 	if err := checkCtx(ctx, "delete parameter"); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM gh_parameters WHERE code = $1"), code)
-	if err != nil {
-		return fmt.Errorf("sqlstore: delete parameter %q: %w", code, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return fmt.Errorf("sqlstore: delete parameter %q: %w", code, storage.ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, "delete parameter "+code, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q("DELETE FROM gh_parameters WHERE code = $1"), code)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return storage.ErrNotFound
+		}
+		return bumpParameters(ctx, tx)
+	})
 }
 
 func (ps *paramStore) PutSchema(ctx context.Context, sc storage.Schema) error {
@@ -82,11 +93,13 @@ func (ps *paramStore) PutSchema(ctx context.Context, sc storage.Schema) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: put schema: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO gh_app_schema (id, body) VALUES (1, $1)
-		ON CONFLICT (id) DO UPDATE SET body = excluded.body`), string(body)); err != nil {
-		return fmt.Errorf("sqlstore: put schema: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, "put schema", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO gh_app_schema (id, body) VALUES (1, $1)
+			ON CONFLICT (id) DO UPDATE SET body = excluded.body`), string(body)); err != nil {
+			return err
+		}
+		return bumpParameters(ctx, tx)
+	})
 }
 
 func (ps *paramStore) GetSchema(ctx context.Context) (storage.Schema, error) {

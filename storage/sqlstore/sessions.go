@@ -19,13 +19,30 @@ type sessionStore struct{ s *Store }
 const sessionColumns = "id_hash, user_id, created_us, expires_us, last_seen_us, client_ip, user_agent, epoch, revoked"
 
 func scanSession(row interface{ Scan(...any) error }) (storage.Session, error) {
-	var x storage.Session
-	var created, expires, seen int64
-	if err := row.Scan(&x.IDHash, &x.UserID, &created, &expires, &seen, &x.ClientIP, &x.UserAgent, &x.Epoch, &x.Revoked); err != nil {
+	var ss sessionScan
+	if err := row.Scan(ss.dest()...); err != nil {
 		return storage.Session{}, err
 	}
-	x.CreatedAt, x.ExpiresAt, x.LastSeenAt = fromUS(created), fromUS(expires), fromUS(seen)
-	return x, nil
+	return ss.session(), nil
+}
+
+// sessionScan holds the scanned values of sessionColumns until session
+// converts them, so that a query may read them beside other columns.
+type sessionScan struct {
+	x                      storage.Session
+	created, expires, seen int64
+}
+
+// dest returns the scan destinations of sessionColumns, in order.
+func (ss *sessionScan) dest() []any {
+	x := &ss.x
+	return []any{&x.IDHash, &x.UserID, &ss.created, &ss.expires, &ss.seen, &x.ClientIP, &x.UserAgent, &x.Epoch, &x.Revoked}
+}
+
+func (ss *sessionScan) session() storage.Session {
+	x := ss.x
+	x.CreatedAt, x.ExpiresAt, x.LastSeenAt = fromUS(ss.created), fromUS(ss.expires), fromUS(ss.seen)
+	return x
 }
 
 func (ss *sessionStore) CreateSession(ctx context.Context, x storage.Session) error {

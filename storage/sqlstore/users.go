@@ -41,21 +41,40 @@ func userArgs(u *user.User) ([]any, error) {
 
 // scanUser reads a row of userColumns.
 func scanUser(row interface{ Scan(...any) error }) (user.User, error) {
-	var u user.User
-	var access, roles, attrs, params string
-	var pwAt, created, updated int64
-	if err := row.Scan(&u.ID, &u.Username, &u.Name, &u.Email, &u.Phone, &u.Company, &u.Locale, &u.Timezone,
-		&access, &u.Admin, &u.Blocked, &roles, &attrs, &params, &u.PasswordHash, &pwAt, &u.SessionEpoch,
-		&created, &updated, &u.Version); err != nil {
+	var us userScan
+	if err := row.Scan(us.dest()...); err != nil {
 		return user.User{}, err
 	}
-	u.Access = user.Access(access)
-	if err := errors.Join(json.Unmarshal([]byte(roles), &u.Roles),
-		json.Unmarshal([]byte(attrs), &u.Attributes), json.Unmarshal([]byte(params), &u.Parameters)); err != nil {
+	return us.user()
+}
+
+// userScan holds the scanned values of userColumns until user decodes
+// them, so that a query may read them beside other columns.
+type userScan struct {
+	u                     user.User
+	access, roles, attrs  string
+	params                string
+	pwAt, created, update int64
+}
+
+// dest returns the scan destinations of userColumns, in order.
+func (us *userScan) dest() []any {
+	u := &us.u
+	return []any{&u.ID, &u.Username, &u.Name, &u.Email, &u.Phone, &u.Company, &u.Locale, &u.Timezone,
+		&us.access, &u.Admin, &u.Blocked, &us.roles, &us.attrs, &us.params, &u.PasswordHash, &us.pwAt, &u.SessionEpoch,
+		&us.created, &us.update, &u.Version}
+}
+
+// user decodes the scanned row.
+func (us *userScan) user() (user.User, error) {
+	u := us.u
+	u.Access = user.Access(us.access)
+	if err := errors.Join(json.Unmarshal([]byte(us.roles), &u.Roles),
+		json.Unmarshal([]byte(us.attrs), &u.Attributes), json.Unmarshal([]byte(us.params), &u.Parameters)); err != nil {
 		return user.User{}, fmt.Errorf("decode user %q: %w", u.ID, err)
 	}
-	u.PasswordChangedAt = fromUS(pwAt)
-	u.CreatedAt, u.UpdatedAt = fromUS(created), fromUS(updated)
+	u.PasswordChangedAt = fromUS(us.pwAt)
+	u.CreatedAt, u.UpdatedAt = fromUS(us.created), fromUS(us.update)
 	return u, nil
 }
 

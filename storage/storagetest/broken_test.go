@@ -59,6 +59,13 @@ func brokenCases() []brokenCase {
 			},
 		},
 		{
+			// An authenticating read that loses the revoked flag: a logout
+			// that the hot path would not see.
+			name: "auth read blind to revocation", clock: true,
+			wrap:  func(s *memstore.Store) storage.Store { return &revocationBlindAuth{Store: s} },
+			fails: []string{"authread/a store that reads auth should return a revoked session as revoked"},
+		},
+		{
 			name: "lost update", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &versionBlindUsers{UserStore: s.Users()}}
@@ -204,6 +211,16 @@ func failedChecks(t *testing.T, err error) []string {
 		out = append(out, ce.Concern+"/"+ce.Check)
 	}
 	return out
+}
+
+// revocationBlindAuth is a memstore whose ReadAuth reads every session as
+// not revoked.
+type revocationBlindAuth struct{ *memstore.Store }
+
+func (r *revocationBlindAuth) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, error) {
+	a, err := r.Store.ReadAuth(ctx, idHash)
+	a.Session.Revoked = false
+	return a, err
 }
 
 // panickingPing is a memstore whose Ping panics.

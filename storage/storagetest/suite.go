@@ -32,8 +32,10 @@ type NewFunc[S any] interface {
 // ErrNotFound for a missing session"): the store's own check that it
 // returns every concern's interface, then what [RunBackend], [RunUsers],
 // [RunRoles], [RunParameters], [RunSessions], [RunAudit] and [RunCounters]
-// run, each on the store's part it checks. newStore takes either form of
-// [NewFunc].
+// run, each on the store's part it checks, and, under "authread/", the
+// optional capabilities storage.AuthReader and storage.UserAuthReader of a
+// store that implements them, against the plain calls. newStore takes
+// either form of [NewFunc].
 func Run[F NewFunc[storage.Store]](t *testing.T, newStore F) {
 	t.Helper()
 	runT(t, allGroups(), newEnv(newStore, func(e *env, s storage.Store) { e.store = s }))
@@ -140,7 +142,7 @@ type group struct {
 func allGroups() []group {
 	return []group{
 		storeGroup(), backendGroup(), usersGroup(), rolesGroup(), parametersGroup(),
-		sessionsGroup(), auditGroup(), countersGroup(),
+		sessionsGroup(), auditGroup(), countersGroup(), authReadGroup(),
 	}
 }
 

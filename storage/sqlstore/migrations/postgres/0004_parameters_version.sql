@@ -1,0 +1,6 @@
+-- gatehouse schema version 4 (PostgreSQL): the version of the parameters
+-- and the schema (storage.Versions.Parameters), beside the policy version
+-- in the single row of gh_policy, bumped in the same transaction as every
+-- put and delete of a parameter and every put of the schema, so that a
+-- process may keep them in memory and read them again only when it moves.
+ALTER TABLE gh_policy ADD COLUMN parameters_version BIGINT NOT NULL DEFAULT 0;

@@ -3,6 +3,7 @@ package otel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -66,19 +67,23 @@ func result(err error) int {
 //
 // The wrapper keeps the contract of storage.Store: its accessors return
 // sub-store wrappers made once, so they are stable; Ping is traced like
-// the other calls; Close closes s. It implements storage.Store and the
-// sub-store interfaces and nothing more: the storage package defines no
-// optional capability today, and a capability a caller looks for by type
-// assertion on the wrapper is not found there, so the caller takes the
-// plain calls, as it must for any store without it. A capability added to
-// package storage should be forwarded here.
+// the other calls; Close closes s. It keeps the optional capabilities of
+// package storage, traced as store.ReadAuth and store.ReadUserAuth: it
+// implements storage.AuthReader and storage.UserAuthReader always, calling
+// s's when s has them and otherwise answering an error that wraps
+// errors.ErrUnsupported, having read nothing, so that callers make the
+// plain calls as they would on s. A capability added to package storage
+// must be forwarded here.
 //
 // A nil o returns s itself.
 func WrapStore(s storage.Store, o *Observer) storage.Store {
 	if o == nil || s == nil {
 		return s
 	}
-	w := &store{next: s, ping: o.call("store.Ping")}
+	w := &store{next: s, ping: o.call("store.Ping"),
+		readAuth: o.call("store.ReadAuth"), readUserAuth: o.call("store.ReadUserAuth")}
+	w.authReader, _ = s.(storage.AuthReader)
+	w.userAuthReader, _ = s.(storage.UserAuthReader)
 	us, rs, ps, ss, as, cs := s.Users(), s.Roles(), s.Parameters(), s.Sessions(), s.Audit(), s.Counters()
 	w.users = &userStore{next: us,
 		create: o.call("users.CreateUser"), get: o.call("users.GetUser"), getByName: o.call("users.GetUserByUsername"),
@@ -147,14 +152,18 @@ func (p probe) end(ctx context.Context, err error) {
 }
 
 type store struct {
-	next     storage.Store
-	ping     *call
-	users    *userStore
-	roles    *roleStore
-	params   *parameterStore
-	sessions *sessionStore
-	audit    *auditStore
-	counters *counterStore
+	next storage.Store
+	ping *call
+
+	authReader             storage.AuthReader     // s's, or nil
+	userAuthReader         storage.UserAuthReader // s's, or nil
+	readAuth, readUserAuth *call
+	users                  *userStore
+	roles                  *roleStore
+	params                 *parameterStore
+	sessions               *sessionStore
+	audit                  *auditStore
+	counters               *counterStore
 }
 
 func (s *store) Users() storage.UserStore           { return s.users }
@@ -163,6 +172,31 @@ func (s *store) Parameters() storage.ParameterStore { return s.params }
 func (s *store) Sessions() storage.SessionStore     { return s.sessions }
 func (s *store) Audit() storage.AuditStore          { return s.audit }
 func (s *store) Counters() storage.CounterStore     { return s.counters }
+
+// errNoAuthRead is the answer of a capability the wrapped store lacks.
+var errNoAuthRead = fmt.Errorf("otel: wrapped store: read auth: %w", errors.ErrUnsupported)
+
+// ReadAuth implements storage.AuthReader over the wrapped store's.
+func (s *store) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, error) {
+	if s.authReader == nil {
+		return storage.AuthRead{}, errNoAuthRead
+	}
+	ctx, p := s.readAuth.begin(ctx)
+	v, err := s.authReader.ReadAuth(ctx, idHash)
+	p.end(ctx, err)
+	return v, err
+}
+
+// ReadUserAuth implements storage.UserAuthReader over the wrapped store's.
+func (s *store) ReadUserAuth(ctx context.Context, userID string) (storage.UserAuthRead, error) {
+	if s.userAuthReader == nil {
+		return storage.UserAuthRead{}, errNoAuthRead
+	}
+	ctx, p := s.readUserAuth.begin(ctx)
+	v, err := s.userAuthReader.ReadUserAuth(ctx, userID)
+	p.end(ctx, err)
+	return v, err
+}
 
 func (s *store) Ping(ctx context.Context) error {
 	ctx, p := s.ping.begin(ctx)

@@ -294,12 +294,14 @@ func TestStoreFailure(t *testing.T) {
 	require.ErrorIs(t, err, session.ErrStore)
 
 	rm := h.collect(t)
+	// The composed store reads the session, its user and the versions in
+	// one call (storage.AuthReader), which fails.
 	assert.Equal(t, uint64(1), count(t, rm, otel.MetricStoreDuration,
-		otel.KeyStoreOperation.String("sessions.GetSession"), otel.KeyStoreResult.String("error")))
+		otel.KeyStoreOperation.String("store.ReadAuth"), otel.KeyStoreResult.String("error")))
 	assert.Equal(t, int64(1), sum(t, rm, otel.MetricAuthentications,
 		otel.KeyCredential.String("cookie"), otel.KeyAuthOutcome.String("unavailable"), otel.KeyAuthReason.String("store")))
 
-	store := h.span(t, "gatehouse.store.sessions.GetSession")
+	store := h.span(t, "gatehouse.store.store.ReadAuth")
 	assert.Equal(t, codes.Error, store.Status().Code)
 	assert.Equal(t, "store error", store.Status().Description, "never the store's message")
 	auth := h.span(t, otel.SpanAuthenticate)
@@ -340,9 +342,8 @@ func TestSuccessfulAuthentication(t *testing.T) {
 	assert.Equal(t, "bearer", attr(s, otel.KeyCredential))
 	assert.Equal(t, "ok", attr(s, otel.KeyAuthOutcome))
 	assert.ElementsMatch(t, []string{
-		"gatehouse.store.sessions.GetSession", "gatehouse.store.users.GetUser",
-		"gatehouse.store.roles.PolicyVersion", "gatehouse.store.roles.ListRoles",
-	}, h.children(s), "where the time went")
+		"gatehouse.store.store.ReadAuth", "gatehouse.store.roles.ListRoles",
+	}, h.children(s), "where the time went: one read of the session, its user and the versions, then the roles to compile")
 	h.noSecrets(t)
 }
 

@@ -232,10 +232,14 @@ func (m *Manager) UserByUsername(ctx context.Context, a Actor, username string) 
 	return public(u), err
 }
 
-// public returns u without its password hash: no user leaves this package
+// public returns u without its password hash, sealed TOTP secret,
+// recovery-code hashes and reset-token hash: no user leaves this package
 // with one.
 func public(u user.User) user.User {
 	u.PasswordHash = ""
+	// The second factor and a reset token are secrets too (sealed or
+	// hashed, but no caller needs them); TOTPEnabled stays.
+	u.TOTPSecret, u.RecoveryCodes, u.ResetTokenHash = "", nil, ""
 	return u
 }
 

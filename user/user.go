@@ -66,6 +66,27 @@ type User struct {
 	// (password change, revoke all). A session is live only while the epoch
 	// it was opened under equals the user's current one.
 	SessionEpoch int64 `json:"session_epoch,omitempty"`
+	// TOTPSecret is the user's TOTP secret (RFC 6238), sealed by package
+	// session with the host's key (AES-GCM): never the plain secret. Empty
+	// means no second factor, enrolled or pending. Never serialised to JSON.
+	TOTPSecret string `json:"-"`
+	// TOTPEnabled says the secret in TOTPSecret was confirmed with a code:
+	// every login of the user then needs a one-time code or a recovery
+	// code. False with a TOTPSecret is an enrolment still pending.
+	TOTPEnabled bool `json:"totp_enabled,omitempty"`
+	// TOTPLastStep is the last TOTP time step whose code was accepted; a
+	// code of this step or an earlier one is refused (no replay).
+	TOTPLastStep int64 `json:"-"`
+	// RecoveryCodes are the hashes (hex SHA-256) of the recovery codes not
+	// used yet; each works once, in place of a one-time code.
+	RecoveryCodes []string `json:"-"`
+	// ResetTokenHash is the hash (hex SHA-256) of the pending password
+	// reset token, if any; ResetExpiresAt is when it expires, and
+	// ResetEpoch the SessionEpoch it was issued under: any password change
+	// (which bumps the epoch) kills it.
+	ResetTokenHash string    `json:"-"`
+	ResetExpiresAt time.Time `json:"-"`
+	ResetEpoch     int64     `json:"-"`
 	// CreatedAt and UpdatedAt are set by the store.
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
@@ -88,5 +109,6 @@ func (u User) Clone() User {
 	u.Roles = slices.Clone(u.Roles)
 	u.Attributes = maps.Clone(u.Attributes)
 	u.Parameters = maps.Clone(u.Parameters)
+	u.RecoveryCodes = slices.Clone(u.RecoveryCodes)
 	return u
 }

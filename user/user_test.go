@@ -21,10 +21,11 @@ func TestEffectiveAccess(t *testing.T) {
 
 func TestCloneIsDeep(t *testing.T) {
 	u := user.User{
-		Username:   "ann",
-		Roles:      []string{"USER"},
-		Attributes: map[string]string{"dep_id": "1"},
-		Parameters: map[string]string{"ttl": "60"},
+		Username:      "ann",
+		Roles:         []string{"USER"},
+		Attributes:    map[string]string{"dep_id": "1"},
+		Parameters:    map[string]string{"ttl": "60"},
+		RecoveryCodes: []string{"h1", "h2"},
 	}
 	c := u.Clone()
 	assert.Equal(t, u, c)
@@ -32,6 +33,8 @@ func TestCloneIsDeep(t *testing.T) {
 	c.Roles[0] = "ADMIN"
 	c.Attributes["dep_id"] = "2"
 	c.Parameters["ttl"] = "0"
+	c.RecoveryCodes[0] = "used"
+	assert.Equal(t, []string{"h1", "h2"}, u.RecoveryCodes)
 	assert.Equal(t, []string{"USER"}, u.Roles)
 	assert.Equal(t, "1", u.Attributes["dep_id"])
 	assert.Equal(t, "60", u.Parameters["ttl"])

@@ -33,6 +33,7 @@ var userColumnsOrZero = func() string {
 		"admin": "FALSE", "blocked": "FALSE",
 		"roles": "'null'", "attributes": "'null'", "parameters": "'null'",
 		"password_changed_us": "0", "session_epoch": "0", "created_us": "0", "updated_us": "0", "version": "0",
+		"totp_enabled": "FALSE", "totp_last_step": "0", "recovery_codes": "'null'", "reset_expires_us": "0", "reset_epoch": "0",
 	}
 	cols := strings.Split(userColumns, ",")
 	for i, c := range cols {

@@ -17,10 +17,11 @@ import (
 type userStore struct{ s *Store }
 
 const userColumns = `id, username, name, email, phone, company, locale, timezone, access, admin, blocked,
-	roles, attributes, parameters, password_hash, password_changed_us, session_epoch, created_us, updated_us, version`
+	roles, attributes, parameters, password_hash, password_changed_us, session_epoch, created_us, updated_us, version,
+	totp_secret, totp_enabled, totp_last_step, recovery_codes, reset_token_hash, reset_expires_us, reset_epoch`
 
 // userArgs returns the values of u for the first 17 columns of userColumns
-// (all but created_us, updated_us and version).
+// (before created_us, updated_us and version).
 func userArgs(u *user.User) ([]any, error) {
 	roles, err := json.Marshal(u.Roles)
 	if err != nil {
@@ -39,6 +40,17 @@ func userArgs(u *user.User) ([]any, error) {
 		u.PasswordHash, toUS(u.PasswordChangedAt), u.SessionEpoch}, nil
 }
 
+// userFactorArgs returns the values of u for the last 7 columns of
+// userColumns (after version): the second factor and the reset token.
+func userFactorArgs(u *user.User) ([]any, error) {
+	codes, err := json.Marshal(u.RecoveryCodes)
+	if err != nil {
+		return nil, err
+	}
+	return []any{u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, string(codes),
+		u.ResetTokenHash, toUS(u.ResetExpiresAt), u.ResetEpoch}, nil
+}
+
 // scanUser reads a row of userColumns.
 func scanUser(row interface{ Scan(...any) error }) (user.User, error) {
 	var us userScan
@@ -53,8 +65,9 @@ func scanUser(row interface{ Scan(...any) error }) (user.User, error) {
 type userScan struct {
 	u                     user.User
 	access, roles, attrs  string
-	params                string
+	params, codes         string
 	pwAt, created, update int64
+	resetAt               int64
 }
 
 // dest returns the scan destinations of userColumns, in order.
@@ -62,7 +75,8 @@ func (us *userScan) dest() []any {
 	u := &us.u
 	return []any{&u.ID, &u.Username, &u.Name, &u.Email, &u.Phone, &u.Company, &u.Locale, &u.Timezone,
 		&us.access, &u.Admin, &u.Blocked, &us.roles, &us.attrs, &us.params, &u.PasswordHash, &us.pwAt, &u.SessionEpoch,
-		&us.created, &us.update, &u.Version}
+		&us.created, &us.update, &u.Version,
+		&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &us.codes, &u.ResetTokenHash, &us.resetAt, &u.ResetEpoch}
 }
 
 // user decodes the scanned row.
@@ -70,11 +84,13 @@ func (us *userScan) user() (user.User, error) {
 	u := us.u
 	u.Access = user.Access(us.access)
 	if err := errors.Join(json.Unmarshal([]byte(us.roles), &u.Roles),
-		json.Unmarshal([]byte(us.attrs), &u.Attributes), json.Unmarshal([]byte(us.params), &u.Parameters)); err != nil {
+		json.Unmarshal([]byte(us.attrs), &u.Attributes), json.Unmarshal([]byte(us.params), &u.Parameters),
+		json.Unmarshal([]byte(us.codes), &u.RecoveryCodes)); err != nil {
 		return user.User{}, fmt.Errorf("decode user %q: %w", u.ID, err)
 	}
 	u.PasswordChangedAt = fromUS(us.pwAt)
 	u.CreatedAt, u.UpdatedAt = fromUS(us.created), fromUS(us.update)
+	u.ResetExpiresAt = fromUS(us.resetAt)
 	return u, nil
 }
 
@@ -93,9 +109,14 @@ func (us *userStore) CreateUser(ctx context.Context, u user.User) (user.User, er
 	if err != nil {
 		return user.User{}, fmt.Errorf("sqlstore: create user %q: %w", u.ID, err)
 	}
-	args = append(args, toUS(now), toUS(now), u.Version)
+	factors, err := userFactorArgs(&u)
+	if err != nil {
+		return user.User{}, fmt.Errorf("sqlstore: create user %q: %w", u.ID, err)
+	}
+	args = append(append(args, toUS(now), toUS(now), u.Version), factors...)
 	_, err = s.db.ExecContext(ctx, s.q(`INSERT INTO gh_users (`+userColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`), args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+		$21, $22, $23, $24, $25, $26, $27)`), args...)
 	if isUniqueViolation(err) {
 		return user.User{}, fmt.Errorf("sqlstore: create user %q: id or username %q (up to case) in use: %w", u.ID, u.Username, storage.ErrConflict)
 	}
@@ -151,12 +172,18 @@ func (us *userStore) UpdateUser(ctx context.Context, u user.User) (user.User, er
 	if err != nil {
 		return user.User{}, fmt.Errorf("sqlstore: update user %q: %w", u.ID, err)
 	}
-	args = append(args, toUS(now), u.Version)
+	factors, err := userFactorArgs(&u)
+	if err != nil {
+		return user.User{}, fmt.Errorf("sqlstore: update user %q: %w", u.ID, err)
+	}
+	args = append(append(args, toUS(now), u.Version), factors...)
 	var created, version int64
 	err = s.db.QueryRowContext(ctx, s.q(`UPDATE gh_users SET username = $2, name = $3, email = $4, phone = $5,
 		company = $6, locale = $7, timezone = $8, access = $9, admin = $10, blocked = $11, roles = $12,
 		attributes = $13, parameters = $14, password_hash = $15, password_changed_us = $16, session_epoch = $17,
-		updated_us = $18, version = version + 1
+		updated_us = $18, version = version + 1,
+		totp_secret = $20, totp_enabled = $21, totp_last_step = $22, recovery_codes = $23,
+		reset_token_hash = $24, reset_expires_us = $25, reset_epoch = $26
 		WHERE id = $1 AND version = $19 RETURNING created_us, version`), args...).Scan(&created, &version)
 	switch {
 	case isUniqueViolation(err):

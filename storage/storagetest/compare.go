@@ -45,6 +45,10 @@ func normUser(u user.User) user.User {
 	u.Attributes = normMap(u.Attributes)
 	u.Parameters = normMap(u.Parameters)
 	u.PasswordChangedAt = normTime(u.PasswordChangedAt)
+	u.ResetExpiresAt = normTime(u.ResetExpiresAt)
+	if len(u.RecoveryCodes) == 0 {
+		u.RecoveryCodes = nil
+	}
 	u.CreatedAt = normTime(u.CreatedAt)
 	u.UpdatedAt = normTime(u.UpdatedAt)
 	return u

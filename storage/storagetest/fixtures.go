@@ -57,6 +57,13 @@ func newUser(id, username, company string) user.User {
 		PasswordHash:      "$gh-bcrypt$2a$10$0123456789012345678901uabcdefghijklmnopqrstuvwxyzABCDE",
 		PasswordChangedAt: fixedTime(),
 		SessionEpoch:      3,
+		TOTPSecret:        "v1.sealed-secret-bytes-as-the-session-package-writes-them",
+		TOTPEnabled:       true,
+		TOTPLastStep:      58_000_000,
+		RecoveryCodes:     []string{strings.Repeat("a", 64), strings.Repeat("b", 64)},
+		ResetTokenHash:    strings.Repeat("c", 64),
+		ResetExpiresAt:    fixedTime().Add(30 * time.Minute),
+		ResetEpoch:        3,
 	}
 }
 

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -144,6 +145,10 @@ func userChecks() []check {
 			in.Parameters = nil
 			in.SessionEpoch = 4
 			in.Blocked = true
+			// The second factor and the reset token change like any field.
+			in.TOTPSecret, in.TOTPEnabled, in.TOTPLastStep = "v1.another-sealed-secret", false, 58_000_001
+			in.RecoveryCodes = []string{strings.Repeat("d", 64)}
+			in.ResetTokenHash, in.ResetExpiresAt, in.ResetEpoch = "", time.Time{}, 0
 			in.CreatedAt = fixedTime() // ignored
 			before := e.now()
 			got, err := e.Users().UpdateUser(ctx(t), in)
@@ -314,6 +319,9 @@ func mutateUser(u *user.User) {
 	}
 	if u.Parameters != nil {
 		u.Parameters["added"] = "x"
+	}
+	if len(u.RecoveryCodes) > 0 {
+		u.RecoveryCodes[0] = "mutated"
 	}
 	u.Name = "mutated"
 }

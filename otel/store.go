@@ -105,6 +105,9 @@ func WrapStore(s storage.Store, o *Observer) storage.Store {
 	w.counters = &counterStore{next: cs,
 		increment: o.call("counters.Increment"), counter: o.call("counters.Counter"), reset: o.call("counters.ResetCounter"),
 		acquire: o.call("counters.AcquireSlot"), release: o.call("counters.ReleaseSlot"), slots: o.call("counters.Slots")}
+	w.apiKeys = &apiKeyStore{next: s.APIKeys(),
+		create: o.call("apikeys.CreateAPIKey"), get: o.call("apikeys.GetAPIKey"), list: o.call("apikeys.ListAPIKeys"),
+		revoke: o.call("apikeys.RevokeAPIKey"), touch: o.call("apikeys.TouchAPIKey")}
 	return w
 }
 
@@ -164,6 +167,7 @@ type store struct {
 	sessions               *sessionStore
 	audit                  *auditStore
 	counters               *counterStore
+	apiKeys                *apiKeyStore
 }
 
 func (s *store) Users() storage.UserStore           { return s.users }
@@ -172,6 +176,7 @@ func (s *store) Parameters() storage.ParameterStore { return s.params }
 func (s *store) Sessions() storage.SessionStore     { return s.sessions }
 func (s *store) Audit() storage.AuditStore          { return s.audit }
 func (s *store) Counters() storage.CounterStore     { return s.counters }
+func (s *store) APIKeys() storage.APIKeyStore       { return s.apiKeys }
 
 // errNoAuthRead is the answer of a capability the wrapped store lacks.
 var errNoAuthRead = fmt.Errorf("otel: wrapped store: read auth: %w", errors.ErrUnsupported)
@@ -466,4 +471,47 @@ func (s *counterStore) Slots(ctx context.Context, key string) (int, error) {
 	v, err := s.next.Slots(ctx, key)
 	p.end(ctx, err)
 	return v, err
+}
+
+// apiKeyStore traces an API key store. Like every sub-store wrapper it
+// records no argument: no key hash, id, name or role reaches a span or a
+// metric.
+type apiKeyStore struct {
+	next                             storage.APIKeyStore
+	create, get, list, revoke, touch *call
+}
+
+func (s *apiKeyStore) CreateAPIKey(ctx context.Context, k storage.APIKey) error {
+	ctx, p := s.create.begin(ctx)
+	err := s.next.CreateAPIKey(ctx, k)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *apiKeyStore) GetAPIKey(ctx context.Context, keyHash string) (storage.APIKey, error) {
+	ctx, p := s.get.begin(ctx)
+	v, err := s.next.GetAPIKey(ctx, keyHash)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *apiKeyStore) ListAPIKeys(ctx context.Context, userID string) ([]storage.APIKey, error) {
+	ctx, p := s.list.begin(ctx)
+	v, err := s.next.ListAPIKeys(ctx, userID)
+	p.end(ctx, err)
+	return v, err
+}
+
+func (s *apiKeyStore) RevokeAPIKey(ctx context.Context, userID, id string) error {
+	ctx, p := s.revoke.begin(ctx)
+	err := s.next.RevokeAPIKey(ctx, userID, id)
+	p.end(ctx, err)
+	return err
+}
+
+func (s *apiKeyStore) TouchAPIKey(ctx context.Context, keyHash string, lastUsed time.Time) error {
+	ctx, p := s.touch.begin(ctx)
+	err := s.next.TouchAPIKey(ctx, keyHash, lastUsed)
+	p.end(ctx, err)
+	return err
 }

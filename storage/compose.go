@@ -15,6 +15,7 @@ type Parts struct {
 	Sessions   SessionStore
 	Audit      AuditStore
 	Counters   CounterStore
+	APIKeys    APIKeyStore
 	// Backends are the stores the parts come from (a Redis store, say).
 	// The composed store's Ping pings each of them after the base store,
 	// and its Close closes each of them after the base store.
@@ -69,6 +70,7 @@ func Compose(base Store, parts Parts) Store {
 	c.sessions = pick(parts.Sessions, base.Sessions())
 	c.audit = pick(parts.Audit, base.Audit())
 	c.counters = pick(parts.Counters, base.Counters())
+	c.apiKeys = pick(parts.APIKeys, base.APIKeys())
 	return c
 }
 
@@ -91,6 +93,7 @@ type composed struct {
 	sessions SessionStore
 	audit    AuditStore
 	counters CounterStore
+	apiKeys  APIKeyStore
 
 	// auth and userAuth are base's capabilities, when base keeps what
 	// they read (see Compose); nil otherwise.
@@ -135,6 +138,7 @@ func (c *composed) Parameters() ParameterStore { return c.params }
 func (c *composed) Sessions() SessionStore     { return c.sessions }
 func (c *composed) Audit() AuditStore          { return c.audit }
 func (c *composed) Counters() CounterStore     { return c.counters }
+func (c *composed) APIKeys() APIKeyStore       { return c.apiKeys }
 
 func (c *composed) Ping(ctx context.Context) error {
 	if err := c.base.Ping(ctx); err != nil {

@@ -18,11 +18,11 @@ import (
 // store's state. The conformance suite in package storagetest checks all of
 // this; every store should pass storagetest.Run.
 //
-// The accessors (Users, Roles, Parameters, Sessions, Audit, Counters) are
-// stable for the store's lifetime: each returns the same sub-store, or one
-// that behaves as it does, on every call, and never calls the backend, so
-// a caller may call one once and keep the result (an audit recorder keeps
-// Audit(), a quota enforcer Counters()).
+// The accessors (Users, Roles, Parameters, Sessions, Audit, Counters,
+// APIKeys) are stable for the store's lifetime: each returns the same
+// sub-store, or one that behaves as it does, on every call, and never
+// calls the backend, so a caller may call one once and keep the result
+// (an audit recorder keeps Audit(), a quota enforcer Counters()).
 // memstore, sqlstore, redisstore (Sessions, Counters) and the result of
 // Compose all return fields of the store fixed when it was made. A wrapper
 // store that intercepts calls meets this by returning sub-store wrappers
@@ -34,6 +34,7 @@ type Store interface {
 	Sessions() SessionStore
 	Audit() AuditStore
 	Counters() CounterStore
+	APIKeys() APIKeyStore
 
 	// Ping reports whether the store answers.
 	Ping(ctx context.Context) error

@@ -30,6 +30,7 @@ type Store struct {
 	sessions sessionStore
 	audit    auditStore
 	counters counterStore
+	apiKeys  apiKeyStore
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -47,6 +48,7 @@ func New(cfg Config) *Store {
 	s.sessions.s = s
 	s.audit.s = s
 	s.counters.s = s
+	s.apiKeys.s = s
 	return s
 }
 
@@ -67,6 +69,9 @@ func (s *Store) Audit() storage.AuditStore { return &s.audit }
 
 // Counters returns the store's [storage.CounterStore].
 func (s *Store) Counters() storage.CounterStore { return &s.counters }
+
+// APIKeys returns the store's [storage.APIKeyStore].
+func (s *Store) APIKeys() storage.APIKeyStore { return &s.apiKeys }
 
 // Ping reports nil while the store is open, [ErrClosed] after [Store.Close],
 // and the context's error when ctx has ended.

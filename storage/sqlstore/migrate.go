@@ -106,9 +106,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	applied_us BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlstore: migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM gh_migrations").Scan(&current); err != nil {
-		return fmt.Errorf("sqlstore: migrate: read version: %w", err)
+	applied, current, err := appliedVersions(ctx, tx)
+	if err != nil {
+		return err
 	}
 	latest := 0
 	if len(ms) > 0 {
@@ -118,7 +118,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("%w: database at version %d, this gatehouse knows up to %d", ErrSchemaTooNew, current, latest)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if applied[m.version] {
 			continue
 		}
 		if check := migrationChecks[m.name]; check != nil {
@@ -147,6 +147,33 @@ func (s *Store) migrate(ctx context.Context) error {
 // migration of that file name: each refuses with an error that tells the
 // operator what to fix, where the migration's own statements would fail
 // with a bare constraint error.
+// appliedVersions returns the versions gh_migrations records, and the
+// highest of them (0 for none). migrate applies every migration of this
+// gatehouse that is not recorded, not only those above the highest: two
+// migrations written side by side may be released in either order (0006
+// before 0005, say), and a database that got the later one first still
+// gets the other. Each migration must therefore stand on its own, touching
+// only what it creates or what every earlier-numbered release had.
+func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int]bool, int, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM gh_migrations")
+	if err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: migrate: read version: %w", err)
+	}
+	defer rows.Close()
+	applied, current := map[int]bool{}, 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, 0, fmt.Errorf("sqlstore: migrate: read version: %w", err)
+		}
+		applied[v], current = true, max(current, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("sqlstore: migrate: read version: %w", err)
+	}
+	return applied, current, nil
+}
+
 var migrationChecks = map[string]func(ctx context.Context, tx *sql.Tx) error{
 	"0002_username_fold.sql": checkUsernameFold,
 }

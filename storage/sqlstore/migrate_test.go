@@ -38,11 +38,42 @@ func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
 			var rows, latest int
 			require.NoError(t, stores[0].DB().QueryRow("SELECT COUNT(*), MAX(version) FROM gh_migrations").Scan(&rows, &latest))
 			require.Equal(t, sqlstore.SchemaVersion(), latest)
-			require.Equal(t, latest, rows, "each migration applied once")
-			_, err := stores[1].Users().CreateUser(t.Context(), user.User{ID: "u1", Username: "alice"})
+			files, err := os.ReadDir(filepath.Join("migrations", "sqlite"))
+			require.NoError(t, err)
+			require.Equal(t, len(files), rows, "each migration applied once")
+			_, err = stores[1].Users().CreateUser(t.Context(), user.User{ID: "u1", Username: "alice"})
 			require.NoError(t, err)
 			_, err = stores[2].Users().GetUser(t.Context(), "u1")
 			require.NoError(t, err, "instances share the database")
+		})
+	}
+}
+
+// A migration released after a higher-numbered one (two written side by
+// side, 0005 and 0006, say) is still applied: the migrator applies every
+// version the database has not recorded, not only those above its highest.
+func TestOpenAppliesAMigrationBelowTheHighest(t *testing.T) {
+	for name, fresh := range dsns() {
+		t.Run(name, func(t *testing.T) {
+			dsn := fresh(t)
+			s, err := sqlstore.Open(t.Context(), dsn, sqlstore.Config{})
+			require.NoError(t, err)
+			// As if this database had got 0006 before 0004: 0004's record
+			// and its column are gone, 0006 stays.
+			_, err = s.DB().Exec("DELETE FROM gh_migrations WHERE name = '0004_parameters_version.sql'")
+			require.NoError(t, err)
+			_, err = s.DB().Exec("ALTER TABLE gh_policy DROP COLUMN parameters_version")
+			require.NoError(t, err)
+			require.NoError(t, s.Close())
+
+			s, err = sqlstore.Open(t.Context(), dsn, sqlstore.Config{})
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			var n int
+			require.NoError(t, s.DB().QueryRow("SELECT COUNT(*) FROM gh_migrations WHERE name = '0004_parameters_version.sql'").Scan(&n))
+			require.Equal(t, 1, n, "the missing migration was applied")
+			require.NoError(t, s.DB().QueryRow("SELECT parameters_version FROM gh_policy").Scan(&n))
+			require.NoError(t, s.APIKeys().CreateAPIKey(t.Context(), storage.APIKey{ID: "k1", KeyHash: strings.Repeat("a", 64), UserID: "u1"}))
 		})
 	}
 }

@@ -48,6 +48,7 @@ type Store struct {
 	sessions sessionStore
 	audit    auditStore
 	counters counterStore
+	apiKeys  apiKeyStore
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -139,6 +140,7 @@ func open(ctx context.Context, db *sql.DB, d dialect, cfg Config) (*Store, error
 	}
 	s.users.s, s.roles.s, s.params.s = s, s, s
 	s.sessions.s, s.audit.s, s.counters.s = s, s, s
+	s.apiKeys.s = s
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -163,6 +165,9 @@ func (s *Store) Audit() storage.AuditStore { return &s.audit }
 
 // Counters returns the store's [storage.CounterStore].
 func (s *Store) Counters() storage.CounterStore { return &s.counters }
+
+// APIKeys returns the store's [storage.APIKeyStore].
+func (s *Store) APIKeys() storage.APIKeyStore { return &s.apiKeys }
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {

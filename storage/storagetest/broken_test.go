@@ -66,6 +66,26 @@ func brokenCases() []brokenCase {
 			fails: []string{"authread/a store that reads auth should return a revoked session as revoked"},
 		},
 		{
+			// An API key store that ignores revocation: a revoked key would
+			// keep authenticating.
+			name: "api keys ignore revocation", clock: true,
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, apiKeys: &revocationBlindAPIKeys{APIKeyStore: s.APIKeys()}}
+			},
+			fails: []string{
+				"apikeys/a store should revoke an API key idempotently and still return it",
+				"apikeys/a store should list only the user's API keys, revoked ones too, ordered by creation",
+			},
+		},
+		{
+			// An API key store that revokes a key by its id whoever asks.
+			name: "api keys revoked by anyone", clock: true,
+			wrap: func(s *memstore.Store) storage.Store {
+				return &brokenStore{Store: s, apiKeys: &ownerBlindAPIKeys{APIKeyStore: s.APIKeys(), s: s}}
+			},
+			fails: []string{"apikeys/a store should not revoke another user's API key, and should answer ErrNotFound"},
+		},
+		{
 			name: "lost update", clock: true,
 			wrap: func(s *memstore.Store) storage.Store {
 				return &brokenStore{Store: s, users: &versionBlindUsers{UserStore: s.Users()}}
@@ -236,6 +256,48 @@ type brokenStore struct {
 	params   storage.ParameterStore
 	audit    storage.AuditStore
 	counters storage.CounterStore
+	apiKeys  storage.APIKeyStore
+}
+
+func (b *brokenStore) APIKeys() storage.APIKeyStore {
+	if b.apiKeys != nil {
+		return b.apiKeys
+	}
+	return b.Store.APIKeys()
+}
+
+// revocationBlindAPIKeys accepts every revocation and forgets it.
+type revocationBlindAPIKeys struct{ storage.APIKeyStore }
+
+func (r *revocationBlindAPIKeys) RevokeAPIKey(ctx context.Context, userID, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ks, err := r.ListAPIKeys(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, k := range ks {
+		if k.ID == id {
+			return nil
+		}
+	}
+	return storage.ErrNotFound
+}
+
+// ownerBlindAPIKeys revokes a key by its id, whichever user asks.
+type ownerBlindAPIKeys struct {
+	storage.APIKeyStore
+	s *memstore.Store
+}
+
+func (o *ownerBlindAPIKeys) RevokeAPIKey(ctx context.Context, _, id string) error {
+	for _, u := range []string{"u1", "u2"} {
+		if err := o.APIKeyStore.RevokeAPIKey(ctx, u, id); err == nil {
+			return nil
+		}
+	}
+	return o.APIKeyStore.RevokeAPIKey(ctx, "", id)
 }
 
 func (b *brokenStore) Users() storage.UserStore {

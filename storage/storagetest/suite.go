@@ -31,8 +31,8 @@ type NewFunc[S any] interface {
 // as a subtest of t named concern/sentence ("sessions/a store should return
 // ErrNotFound for a missing session"): the store's own check that it
 // returns every concern's interface, then what [RunBackend], [RunUsers],
-// [RunRoles], [RunParameters], [RunSessions], [RunAudit] and [RunCounters]
-// run, each on the store's part it checks, and, under "authread/", the
+// [RunRoles], [RunParameters], [RunSessions], [RunAudit], [RunCounters]
+// and [RunAPIKeys] run, each on the store's part it checks, and, under "authread/", the
 // optional capabilities storage.AuthReader and storage.UserAuthReader of a
 // store that implements them, against the plain calls. newStore takes
 // either form of [NewFunc].
@@ -96,6 +96,13 @@ func RunCounters[F NewFunc[storage.CounterStore]](t *testing.T, newCounters F) {
 	runT(t, []group{countersGroup()}, newEnv(newCounters, func(e *env, s storage.CounterStore) { e.counters = s }))
 }
 
+// RunAPIKeys runs the checks of a [storage.APIKeyStore], under
+// "apikeys/".
+func RunAPIKeys[F NewFunc[storage.APIKeyStore]](t *testing.T, newAPIKeys F) {
+	t.Helper()
+	runT(t, []group{apiKeysGroup()}, newEnv(newAPIKeys, func(e *env, s storage.APIKeyStore) { e.apiKeys = s }))
+}
+
 // Check runs the checks of [Run] without a *testing.T, one after another,
 // each on a fresh store from newStore (which Check closes once the check
 // is done), on the real clock. It returns nil if the store passes them all,
@@ -142,7 +149,7 @@ type group struct {
 func allGroups() []group {
 	return []group{
 		storeGroup(), backendGroup(), usersGroup(), rolesGroup(), parametersGroup(),
-		sessionsGroup(), auditGroup(), countersGroup(), authReadGroup(),
+		sessionsGroup(), auditGroup(), countersGroup(), apiKeysGroup(), authReadGroup(),
 	}
 }
 
@@ -174,6 +181,10 @@ func auditGroup() group {
 
 func countersGroup() group {
 	return group{"counters", concat(counterChecks(), slotChecks(), contextChecks(countersContext()), hostileCounterChecks())}
+}
+
+func apiKeysGroup() group {
+	return group{"apikeys", concat(apiKeyChecks(), contextChecks(apiKeysContext()))}
 }
 
 func concat(lists ...[]check) []check {
@@ -249,6 +260,7 @@ type env struct {
 	sessions storage.SessionStore
 	audit    storage.AuditStore
 	counters storage.CounterStore
+	apiKeys  storage.APIKeyStore
 
 	subject any    // what the constructor returned
 	clock   *Clock // nil on the real clock
@@ -301,6 +313,13 @@ func (e *env) Counters() storage.CounterStore {
 		return e.store.Counters()
 	}
 	return e.counters
+}
+
+func (e *env) APIKeys() storage.APIKeyStore {
+	if e.store != nil {
+		return e.store.APIKeys()
+	}
+	return e.apiKeys
 }
 
 // close closes the store under Check, once its check is done.
@@ -377,6 +396,7 @@ func storeChecks() []check {
 			notNil(t, e.store.Sessions(), "Sessions")
 			notNil(t, e.store.Audit(), "Audit")
 			notNil(t, e.store.Counters(), "Counters")
+			notNil(t, e.store.APIKeys(), "APIKeys")
 		}},
 	}
 }

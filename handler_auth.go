@@ -17,6 +17,34 @@ type tokenRequest struct {
 	Username   *string `json:"username"`
 	Password   *string `json:"password"`
 	TTLSeconds *int64  `json:"ttl_seconds"`
+	// OTP and RecoveryCode are the second factor of a user with TOTP.
+	OTP          *string `json:"otp"`
+	RecoveryCode *string `json:"recovery_code"`
+}
+
+// secondFactor is the optional second factor of a login request.
+type secondFactor struct{ otp, recovery string }
+
+// secondFactorFields checks the optional otp and recovery_code fields: at
+// most one, each of bounded length.
+func secondFactorFields(otp, recovery *string) (secondFactor, error) {
+	var f secondFactor
+	if otp != nil {
+		if len(*otp) > 16 {
+			return f, errorf(http.StatusBadRequest, "otp: at most 16 characters (length)")
+		}
+		f.otp = *otp
+	}
+	if recovery != nil {
+		if len(*recovery) > 64 {
+			return f, errorf(http.StatusBadRequest, "recovery_code: at most 64 characters (length)")
+		}
+		f.recovery = *recovery
+	}
+	if f.otp != "" && f.recovery != "" {
+		return f, errorf(http.StatusBadRequest, "otp: give otp or recovery_code, not both")
+	}
+	return f, nil
 }
 
 // serveToken answers POST /token: the JWT of a new session as a JSON
@@ -30,6 +58,10 @@ func (g *Gatehouse) serveToken(w http.ResponseWriter, r *http.Request, a *sessio
 	if err != nil {
 		return err
 	}
+	factor, err := secondFactorFields(req.OTP, req.RecoveryCode)
+	if err != nil {
+		return err
+	}
 	var ttl time.Duration
 	if req.TTLSeconds != nil {
 		s := *req.TTLSeconds
@@ -38,7 +70,7 @@ func (g *Gatehouse) serveToken(w http.ResponseWriter, r *http.Request, a *sessio
 		}
 		ttl = time.Duration(s) * time.Second
 	}
-	res, err := g.login(r, username, password, ttl)
+	res, err := g.login(r, username, password, factor, ttl)
 	if err != nil {
 		return err
 	}
@@ -74,12 +106,14 @@ func fieldError(err error, field string) error {
 	return errorf(http.StatusBadRequest, "%s: %s (%s)", field, fe.Message, fe.Rule)
 }
 
-// login runs a login and maps its errors. Unknown user, wrong password and
-// blocked user get one answer; so do locked usernames whether or not they
-// exist.
-func (g *Gatehouse) login(r *http.Request, username, password string, ttl time.Duration) (*session.Result, error) {
+// login runs a login and maps its errors. Unknown user, wrong password,
+// blocked user and a wrong or replayed one-time code get one answer; so do
+// locked usernames whether or not they exist. A user with TOTP who sent no
+// code gets 401 "one-time code required" (after the right password only).
+func (g *Gatehouse) login(r *http.Request, username, password string, f secondFactor, ttl time.Duration) (*session.Result, error) {
 	res, err := g.sessions.Login(r.Context(), session.LoginRequest{
 		Username: username, Password: password, TTL: ttl, Client: g.client(r),
+		OTP: f.otp, RecoveryCode: f.recovery,
 	})
 	if err != nil {
 		return nil, credentialError(err, "invalid username or password", http.StatusUnauthorized)
@@ -95,6 +129,10 @@ func credentialError(err error, wrong string, wrongStatus int) error {
 	switch {
 	case errors.Is(err, session.ErrInvalidCredentials):
 		return errorf(wrongStatus, "%s", wrong)
+	case errors.Is(err, session.ErrOTPRequired):
+		return errorf(http.StatusUnauthorized, "one-time code required")
+	case errors.Is(err, session.ErrMFAUnavailable):
+		return &Error{Status: http.StatusServiceUnavailable, Message: "one-time codes cannot be checked; use a recovery code", Err: err}
 	case errors.As(err, &locked):
 		return &Error{Status: http.StatusTooManyRequests, Message: "too many attempts; retry later", RetryAfter: locked.RetryAfter}
 	case errors.Is(err, session.ErrBusy):
@@ -194,25 +232,28 @@ func (g *Gatehouse) serveLogin(w http.ResponseWriter, r *http.Request, a *sessio
 	}
 	var (
 		username, password *string
+		otp, recovery      *string
 		next               string
 		err                error
 	)
 	if isForm(r) {
 		if err = g.parseForm(r); err == nil {
 			next = formNext(r)
-			username, password, err = loginFormFields(r)
+			username, password, otp, recovery, err = loginFormFields(r)
 		}
 	} else {
 		var req struct {
-			Username *string `json:"username"`
-			Password *string `json:"password"`
+			Username     *string `json:"username"`
+			Password     *string `json:"password"`
+			OTP          *string `json:"otp"`
+			RecoveryCode *string `json:"recovery_code"`
 		}
 		if err = g.decodeJSON(r, &req); err == nil {
-			username, password = req.Username, req.Password
+			username, password, otp, recovery = req.Username, req.Password, req.OTP, req.RecoveryCode
 		}
 	}
 	if err == nil {
-		_, err = g.loginWith(w, r, username, password)
+		_, err = g.loginWith(w, r, username, password, otp, recovery)
 	}
 	switch {
 	case browser && err != nil:
@@ -243,34 +284,36 @@ func loginQuery(r *http.Request, form bool) error {
 	return errorf(http.StatusBadRequest, "query: not allowed but a form's next; send the credentials in the body (location)")
 }
 
-// loginFormFields returns the username and password of a login form, each
-// given at most once and valid UTF-8. Other fields are ignored.
-func loginFormFields(r *http.Request) (username, password *string, err error) {
-	for _, k := range []string{"username", "password"} {
+// loginFormFields returns the username, password, otp and recovery_code
+// of a login form, each given at most once and valid UTF-8. Other fields
+// are ignored.
+func loginFormFields(r *http.Request) (username, password, otp, recovery *string, err error) {
+	fields := map[string]**string{"username": &username, "password": &password, "otp": &otp, "recovery_code": &recovery}
+	for _, k := range []string{"username", "password", "otp", "recovery_code"} {
 		v, ok := r.PostForm[k]
 		if !ok {
 			continue
 		}
 		if len(v) != 1 {
-			return nil, nil, errorf(http.StatusBadRequest, "%s: given more than once", k)
+			return nil, nil, nil, nil, errorf(http.StatusBadRequest, "%s: given more than once", k)
 		}
 		s := v[0]
 		if !utf8.ValidString(s) {
-			return nil, nil, errorf(http.StatusBadRequest, "%s: invalid UTF-8 (encoding)", k)
+			return nil, nil, nil, nil, errorf(http.StatusBadRequest, "%s: invalid UTF-8 (encoding)", k)
 		}
-		if k == "username" {
-			username = &s
-		} else {
-			password = &s
-		}
+		*fields[k] = &s
 	}
-	return username, password, nil
+	return username, password, otp, recovery, nil
 }
 
 // loginWith checks the credentials, revokes the session the browser still
 // presents and logs in, setting the cookie.
-func (g *Gatehouse) loginWith(w http.ResponseWriter, r *http.Request, username, password *string) (*session.Result, error) {
+func (g *Gatehouse) loginWith(w http.ResponseWriter, r *http.Request, username, password, otp, recovery *string) (*session.Result, error) {
 	u, p, err := credentialsFields(username, password)
+	if err != nil {
+		return nil, err
+	}
+	f, err := secondFactorFields(otp, recovery)
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +322,7 @@ func (g *Gatehouse) loginWith(w http.ResponseWriter, r *http.Request, username, 
 			return nil, errUnavailable(err)
 		}
 	}
-	res, err := g.login(r, u, p, 0)
+	res, err := g.login(r, u, p, f, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,11 @@ func (g *Gatehouse) routes(docs *docsFiles) []route {
 		{pattern: "DELETE /sessions/{id}", operation: "session_revoke", access: ownCredentials, serve: g.serveSessionRevoke},
 		{pattern: "POST /sessions/revoke-others", operation: "sessions_revoke_others", access: ownCredentials, serve: g.serveSessionsRevokeOthers},
 
+		// The caller's second factor (their own credentials too).
+		{pattern: "POST /mfa/totp", operation: "mfa_totp", access: ownCredentials, serve: g.serveTOTPBegin},
+		{pattern: "POST /mfa/totp/confirm", operation: "mfa_totp_confirm", access: ownCredentials, serve: g.serveTOTPConfirm},
+		{pattern: "DELETE /mfa/totp", operation: "mfa_totp_disable", access: ownCredentials, serve: g.serveTOTPDisable},
+
 		// Who the caller is and what they may do.
 		{pattern: "GET /session", operation: "session", access: liveSession, serve: g.serveSession},
 		{pattern: "GET /user", operation: "user", access: liveSession, serve: g.serveUser},

@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/gatehousetest"
 	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/totp"
 )
 
 const (
@@ -51,6 +52,7 @@ func newEnv(t *testing.T, withReport bool) *gatehousetest.Env {
 		gatehousetest.WithConfig(func(c *gatehouse.Config) {
 			if withReport {
 				c.ReportWriter = stubReport{}
+				c.Session.MFA.Key = bytes.Repeat([]byte{1}, 32)
 			}
 		}))
 	err := env.G.Audit().Record(context.Background(), audit.Action{
@@ -122,7 +124,9 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 	cases := []apiCase{
 		{name: "token", op: "token", method: "POST", target: "/token", body: tokenBody, validReq: true, status: 200},
 		{name: "token ttl out of range", op: "token", method: "POST", target: "/token", body: `{"username":"ann","password":"x","ttl_seconds":5}`, status: 400},
-		{name: "token unknown field", op: "token", method: "POST", target: "/token", body: `{"username":"ann","password":"x","otp":"1"}`, status: 400},
+		{name: "token unknown field", op: "token", method: "POST", target: "/token", body: `{"username":"ann","password":"x","totp":"1"}`, status: 400},
+		{name: "token otp and recovery code", op: "token", method: "POST", target: "/token", body: `{"username":"ann","password":"ann-password","otp":"123456","recovery_code":"aaaa-bbbb-cccc-dddd"}`, validReq: true, status: 400},
+		{name: "token otp too long", op: "token", method: "POST", target: "/token", body: `{"username":"ann","password":"ann-password","otp":"12345678901234567"}`, status: 400},
 		{name: "token bad username", op: "token", method: "POST", target: "/token", body: `{"username":"a b","password":"x"}`, status: 400},
 		{name: "token wrong password", op: "token", method: "POST", target: "/token", body: `{"username":"ann","password":"wrong"}`, validReq: true, status: 401},
 		{name: "token not JSON", op: "token", method: "POST", target: "/token", body: tokenBody, contentType: "text/plain", status: 415},
@@ -291,11 +295,64 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		})
 	}
 
-	// Without a report writer, the report is 501, as documented.
+	// Without a report writer, the report is 501, as documented; so is a
+	// TOTP enrolment without a key.
 	t.Run("report not configured", func(t *testing.T) {
 		bare := newEnv(t, false)
 		status := runCase(t, bare, router, apiCase{op: "statistics_report", method: "GET", target: "/statistics/report", auth: "bearer:ann", validReq: true, status: 501})
 		seen["statistics_report"] = append(seen["statistics_report"], status)
+		status = runCase(t, bare, router, apiCase{op: "mfa_totp", method: "POST", target: "/mfa/totp", auth: "bearer:ann", validReq: true, status: 501})
+		seen["mfa_totp"] = append(seen["mfa_totp"], status)
+	})
+
+	// Two-factor login, by the read-only rob (his own credentials): enrol,
+	// confirm, log in with a code, turn it off.
+	t.Run("totp", func(t *testing.T) {
+		run := func(tc apiCase) []byte {
+			t.Helper()
+			status, body := runCaseBody(t, env, router, tc)
+			seen[tc.op] = append(seen[tc.op], status)
+			return body
+		}
+		bearer := map[string]string{"Authorization": "Bearer " + env.LoginAs(t, "rob").Token}
+		var e struct {
+			Secret string `json:"secret"`
+		}
+		require.NoError(t, json.Unmarshal(run(apiCase{name: "begin", op: "mfa_totp", method: "POST", target: "/mfa/totp", header: bearer, validReq: true, status: 200}), &e))
+		key, err := totp.DecodeSecret(e.Secret)
+		require.NoError(t, err)
+		code := func() string { return totp.Code(key, totp.Step(env.Clock.Now())) }
+		run(apiCase{name: "begin with {}", op: "mfa_totp", method: "POST", target: "/mfa/totp", body: `{}`, header: bearer, validReq: true, status: 200})
+		require.NoError(t, json.Unmarshal(run(apiCase{name: "begin again", op: "mfa_totp", method: "POST", target: "/mfa/totp", header: bearer, validReq: true, status: 200}), &e))
+		key, err = totp.DecodeSecret(e.Secret)
+		require.NoError(t, err)
+		run(apiCase{name: "begin anonymous", op: "mfa_totp", method: "POST", target: "/mfa/totp", status: 401})
+		run(apiCase{name: "confirm wrong code", op: "mfa_totp_confirm", method: "POST", target: "/mfa/totp/confirm", body: `{"code":"12345x"}`, header: bearer, validReq: true, status: 400})
+		run(apiCase{name: "confirm without code", op: "mfa_totp_confirm", method: "POST", target: "/mfa/totp/confirm", body: `{}`, header: bearer, status: 400})
+		var rc struct {
+			RecoveryCodes []string `json:"recovery_codes"`
+		}
+		require.NoError(t, json.Unmarshal(run(apiCase{name: "confirm", op: "mfa_totp_confirm", method: "POST", target: "/mfa/totp/confirm", body: `{"code":"` + code() + `"}`, header: bearer, validReq: true, status: 200}), &rc))
+		require.Len(t, rc.RecoveryCodes, 10)
+		run(apiCase{name: "confirm again", op: "mfa_totp_confirm", method: "POST", target: "/mfa/totp/confirm", body: `{"code":"` + code() + `"}`, header: bearer, validReq: true, status: 409})
+		run(apiCase{name: "begin while enabled", op: "mfa_totp", method: "POST", target: "/mfa/totp", header: bearer, validReq: true, status: 409})
+
+		login := `{"username":"rob","password":"rob-password"`
+		msg := run(apiCase{name: "token without otp", op: "token", method: "POST", target: "/token", body: login + `}`, validReq: true, status: 401})
+		assert.Contains(t, string(msg), "one-time code required")
+		run(apiCase{name: "token with the confirmed code again", op: "token", method: "POST", target: "/token", body: login + `,"otp":"` + code() + `"}`, validReq: true, status: 401})
+		env.Clock.Add(totp.Period)
+		run(apiCase{name: "token with otp", op: "token", method: "POST", target: "/token", body: login + `,"otp":"` + code() + `"}`, validReq: true, status: 200})
+		run(apiCase{name: "login with a recovery code", op: "login", method: "POST", target: "/login", body: login + `,"recovery_code":"` + rc.RecoveryCodes[0] + `"}`, validReq: true, status: 204})
+		run(apiCase{name: "login form without otp", op: "login", method: "POST", target: "/login", body: "username=rob&password=rob-password", contentType: "application/x-www-form-urlencoded", validReq: true, status: 401})
+		env.Clock.Add(totp.Period)
+		run(apiCase{name: "login form with otp", op: "login", method: "POST", target: "/login", body: "username=rob&password=rob-password&otp=" + code(), contentType: "application/x-www-form-urlencoded", validReq: true, status: 204})
+
+		run(apiCase{name: "disable wrong password", op: "mfa_totp_disable", method: "DELETE", target: "/mfa/totp", body: `{"password":"wrong-password"}`, header: bearer, validReq: true, status: 403})
+		run(apiCase{name: "disable without password", op: "mfa_totp_disable", method: "DELETE", target: "/mfa/totp", body: `{}`, header: bearer, status: 400})
+		run(apiCase{name: "disable", op: "mfa_totp_disable", method: "DELETE", target: "/mfa/totp", body: `{"password":"rob-password"}`, header: bearer, validReq: true, status: 204})
+		run(apiCase{name: "disable again", op: "mfa_totp_disable", method: "DELETE", target: "/mfa/totp", body: `{"password":"rob-password"}`, header: bearer, validReq: true, status: 409})
+		run(apiCase{name: "token after disable", op: "token", method: "POST", target: "/token", body: login + `}`, validReq: true, status: 200})
 	})
 
 	// Every operation of the document was driven to a success (a 2xx, or
@@ -331,6 +388,13 @@ func documentsClientError(op *openapi3.Operation) bool {
 // runCase sends tc through the gatehouse handler, checks the request and
 // the response against the document, and returns the status.
 func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc apiCase) int {
+	t.Helper()
+	status, _ := runCaseBody(t, env, router, tc)
+	return status
+}
+
+// runCaseBody is runCase, and returns the response body too.
+func runCaseBody(t *testing.T, env *gatehousetest.Env, router routers.Router, tc apiCase) (int, []byte) {
 	t.Helper()
 	body := tc.body
 	if strings.HasPrefix(body, "TOKEN:") {
@@ -400,7 +464,7 @@ func runCase(t *testing.T, env *gatehousetest.Env, router routers.Router, tc api
 		Options:                opts,
 	}
 	assert.NoError(t, openapi3filter.ValidateResponse(context.Background(), respIn), "response %d: %.300s", rec.Code, rec.Body.String())
-	return rec.Code
+	return rec.Code, rec.Body.Bytes()
 }
 
 // apiHandler serves the API as the demo server does: Handler at the root

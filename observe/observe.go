@@ -126,6 +126,9 @@ const (
 	ReasonUnusableHash LoginReason = "unusable_hash"
 	// ReasonBlocked: the password was right, the user is blocked.
 	ReasonBlocked LoginReason = "blocked"
+	// ReasonSecondFactor: the password was right, and the user's second
+	// factor (a one-time or recovery code) was missing, wrong or replayed.
+	ReasonSecondFactor LoginReason = "second_factor"
 	// ReasonLockedUsername and ReasonLockedAddress: which throttle key
 	// refused the attempt.
 	ReasonLockedUsername LoginReason = "username"

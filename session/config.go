@@ -171,6 +171,9 @@ type Config struct {
 	// those calls continue in (see package observe). Nil, the default,
 	// costs one comparison per call. gatehouse.Config.Observer sets it.
 	Observer observe.Observer
+	// MFA configures TOTP second factors (see MFAConfig); without its Key
+	// nobody can enrol.
+	MFA MFAConfig
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -242,6 +245,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if n := len(c.MFA.Key); n != 0 && n != 32 {
+		return c, fmt.Errorf("%w: MFA.Key must be 32 bytes (AES-256), not %d", ErrConfig, n)
 	}
 	return c, nil
 }

@@ -31,6 +31,24 @@ var (
 	// (user.AccessReadOnly): such a user reads, and changes only its own
 	// credentials (ChangePassword, Logout).
 	ErrReadOnly = errors.New("session: read-only access")
+
+	// ErrOTPRequired is the answer of Login for a user with TOTP enabled
+	// whose password was right but who sent neither a one-time code nor a
+	// recovery code. It is counted by the throttle like a wrong password,
+	// since it tells the caller that the password was right.
+	ErrOTPRequired = errors.New("session: one-time code required")
+
+	// ErrInvalidCode is returned by ConfirmTOTP for a code that does not
+	// match the pending secret.
+	ErrInvalidCode = errors.New("session: wrong one-time code")
+
+	// ErrNoEnrolment is returned by ConfirmTOTP without a pending
+	// enrolment and by DisableTOTP for a user without a second factor.
+	ErrNoEnrolment = errors.New("session: no TOTP enrolment")
+
+	// ErrMFAEnabled is returned by BeginTOTP for a user whose TOTP is
+	// already enabled: disable it first.
+	ErrMFAEnabled = errors.New("session: TOTP already enabled")
 )
 
 // Failures: something did not work. Every failure is also a refusal.
@@ -53,6 +71,11 @@ var (
 
 	// ErrConfig is returned by New for an unusable Config.
 	ErrConfig = errors.New("session: invalid configuration")
+
+	// ErrMFAUnavailable is returned by the TOTP methods without
+	// MFAConfig.Key (HTTP 501), and by Login when the user's sealed secret
+	// does not open with the configured key (a recovery code still works).
+	ErrMFAUnavailable = errors.New("session: TOTP second factor not configured")
 )
 
 // LockedError is returned by Login and ChangePassword while the username or

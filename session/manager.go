@@ -125,6 +125,11 @@ type LoginRequest struct {
 	// TTL is the lifetime of the session and its token: 0 means
 	// Config.SessionTTL; otherwise whole seconds in 60..31556926.
 	TTL time.Duration
+	// OTP is the one-time code (six digits) of a user with TOTP enabled;
+	// RecoveryCode one of the user's recovery codes, in its place. Both
+	// are ignored for a user without TOTP.
+	OTP          string
+	RecoveryCode string
 	Client
 }
 
@@ -184,7 +189,7 @@ func loginOutcome(err error) observe.LoginOutcome {
 	switch {
 	case err == nil:
 		return observe.LoginOK
-	case errors.Is(err, ErrInvalidCredentials):
+	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrOTPRequired):
 		return observe.LoginInvalid
 	case errors.Is(err, ErrLocked):
 		return observe.LoginLocked
@@ -223,7 +228,7 @@ func (m *Manager) login(ctx context.Context, req LoginRequest, reason *observe.L
 			return nil, err
 		}
 	}
-	u, err := m.checkPassword(ctx, holder, req.Username, req.Password, req.IP, &rec, reason)
+	u, err := m.checkPassword(ctx, holder, req, &rec, reason)
 	if err != nil {
 		return nil, err
 	}
@@ -237,9 +242,11 @@ func (m *Manager) login(ctx context.Context, req LoginRequest, reason *observe.L
 }
 
 // checkPassword runs the throttled, constant-work password check of a
-// login and audits its failures. It returns the user on success; reason,
-// when not nil, receives why a check failed.
-func (m *Manager) checkPassword(ctx context.Context, holder, username, password, ip string, rec *audit.Action, reason *observe.LoginReason) (user.User, error) {
+// login, and the second factor of a user with TOTP enabled, and audits
+// their failures. It returns the user on success; reason, when not nil,
+// receives why a check failed.
+func (m *Manager) checkPassword(ctx context.Context, holder string, req LoginRequest, rec *audit.Action, reason *observe.LoginReason) (user.User, error) {
+	username, password, ip := req.Username, req.Password, req.IP
 	att, err := m.reserve(ctx, holder, username, ip)
 	if err != nil {
 		outcome := "failed"
@@ -294,6 +301,23 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 	if ok && u.Blocked {
 		ok, why, class = false, "blocked", observe.ReasonBlocked
 	}
+	var ferr2 error // the second factor's refusal
+	if ok && u.TOTPEnabled {
+		// Inside the throttled attempt: a missing, wrong or replayed code
+		// counts as a failure, like a wrong password.
+		var nu user.User
+		nu, why, ferr2 = m.secondFactor(ctx, u, req.OTP, req.RecoveryCode)
+		switch {
+		case ferr2 == nil:
+			u = nu
+		case errors.Is(ferr2, ErrStore):
+			att.undo(ctx)
+			m.audit(ctx, *rec, "failed", why)
+			return user.User{}, ferr2
+		default:
+			ok, class = false, observe.ReasonSecondFactor
+		}
+	}
 	if !ok {
 		if reason != nil {
 			*reason = class
@@ -302,6 +326,9 @@ func (m *Manager) checkPassword(ctx context.Context, holder, username, password,
 		m.audit(ctx, *rec, "failed", why)
 		if ferr != nil {
 			return user.User{}, ferr
+		}
+		if errors.Is(ferr2, ErrOTPRequired) || errors.Is(ferr2, ErrMFAUnavailable) {
+			return user.User{}, ferr2
 		}
 		return user.User{}, ErrInvalidCredentials
 	}

@@ -46,13 +46,12 @@ func userAuthReader(t reporter, e *env) (storage.UserAuthReader, bool) {
 	return r, true
 }
 
-// plainAuth is what the plain calls read for a session: GetSession,
-// GetUser of its user, PolicyVersion.
+// plainAuth is what the plain calls read for a session: GetSession, and
+// GetUser and PolicyVersion of its user (readPlainUser).
 type plainAuth struct {
 	session    storage.Session
 	sessionErr error
 	user       storage.UserAuthRead
-	policy     int64
 }
 
 func readPlain(t reporter, e *env, hash string) plainAuth {

@@ -174,6 +174,9 @@ type Config struct {
 	// MFA configures TOTP second factors (see MFAConfig); without its Key
 	// nobody can enrol.
 	MFA MFAConfig
+	// PasswordReset configures self-service password reset (see
+	// ResetConfig); without its Sender there is none.
+	PasswordReset ResetConfig
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -245,6 +248,17 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.PasswordReset.TTL == 0 {
+		c.PasswordReset.TTL = DefaultResetTTL
+	}
+	if c.PasswordReset.TTL < time.Minute || c.PasswordReset.TTL > 24*time.Hour {
+		return c, fmt.Errorf("%w: PasswordReset.TTL must be 1m..24h", ErrConfig)
+	}
+	c.PasswordReset.PerUsername = c.PasswordReset.PerUsername.withDefaults(5)
+	c.PasswordReset.PerAddress = c.PasswordReset.PerAddress.withDefaults(20)
+	if c.PasswordReset.MaxPending <= 0 {
+		c.PasswordReset.MaxPending = 64
 	}
 	if n := len(c.MFA.Key); n != 0 && n != 32 {
 		return c, fmt.Errorf("%w: MFA.Key must be 32 bytes (AES-256), not %d", ErrConfig, n)

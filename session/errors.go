@@ -49,6 +49,11 @@ var (
 	// ErrMFAEnabled is returned by BeginTOTP for a user whose TOTP is
 	// already enabled: disable it first.
 	ErrMFAEnabled = errors.New("session: TOTP already enabled")
+
+	// ErrResetToken is the one answer of ConfirmPasswordReset for a token
+	// that is malformed, unknown, used, replaced, expired, or dead since a
+	// password change.
+	ErrResetToken = errors.New("session: invalid or expired reset token")
 )
 
 // Failures: something did not work. Every failure is also a refusal.
@@ -76,6 +81,10 @@ var (
 	// MFAConfig.Key (HTTP 501), and by Login when the user's sealed secret
 	// does not open with the configured key (a recovery code still works).
 	ErrMFAUnavailable = errors.New("session: TOTP second factor not configured")
+
+	// ErrResetUnavailable is returned by the password reset methods
+	// without ResetConfig.Sender (HTTP 501).
+	ErrResetUnavailable = errors.New("session: password reset not configured")
 )
 
 // LockedError is returned by Login and ChangePassword while the username or

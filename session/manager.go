@@ -40,6 +40,8 @@ type Manager struct {
 	// store's parameters version.
 	params versionedCache[[]storage.Parameter]
 	schema versionedCache[storage.Schema]
+
+	resets resets // password reset deliveries under way
 }
 
 type policyStamp struct {
@@ -72,6 +74,7 @@ func New(store storage.Store, keys *token.KeySet, cfg Config) (*Manager, error) 
 		cfg.Audit = rec
 	}
 	m := &Manager{store: store, cfg: cfg, perms: permissions.NewCache(0)}
+	m.resets.sem = make(chan struct{}, cfg.PasswordReset.MaxPending)
 	if m.signer, err = token.NewSigner(keys, cfg.Token); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}

@@ -213,3 +213,20 @@ func TestTOTPReplayRace(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, int32(1), ok.Load())
 }
+
+func TestImportTOTP(t *testing.T) {
+	f := newFixture(t, session.Config{MFA: session.MFAConfig{Key: mfaKey}})
+	f.addUser(t, "carol", "password1", nil)
+	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	require.Error(t, f.m.ImportTOTP(ctx, "id-carol", "short"))
+	require.NoError(t, f.m.ImportTOTP(ctx, "id-carol", secret))
+	key, err := totp.DecodeSecret(secret)
+	require.NoError(t, err)
+	_, err = f.m.Login(ctx, session.LoginRequest{Username: "carol", Password: "password1"})
+	require.ErrorIs(t, err, session.ErrOTPRequired)
+	_, err = f.m.Login(ctx, session.LoginRequest{Username: "carol", Password: "password1", OTP: totp.Code(key, totp.Step(f.clock.Now()))})
+	require.NoError(t, err)
+	bare := newFixture(t, session.Config{})
+	bare.addUser(t, "carol", "password1", nil)
+	require.ErrorIs(t, bare.m.ImportTOTP(ctx, "id-carol", secret), session.ErrMFAUnavailable)
+}

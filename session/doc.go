@@ -102,6 +102,45 @@
 // per username: 5 failures per username, 30 per address, waits of one
 // minute more per failure up to 15 minutes, a 12 hour window.
 //
+// # Two-factor login
+//
+// A user may add a TOTP second factor (RFC 6238 through package totp:
+// SHA-1, 6 digits, 30-second steps, a 160-bit secret): [Manager.BeginTOTP]
+// makes a pending secret, [Manager.ConfirmTOTP] enables it with a first
+// code and returns [RecoveryCodes] recovery codes, [Manager.DisableTOTP]
+// removes it after checking the password (throttled like a login). The
+// secret is stored sealed with AES-256-GCM under [MFAConfig].Key, with the
+// user's id as additional data (a secret copied to another user's row does
+// not open); without a key nobody enrols ([ErrMFAUnavailable]). Recovery
+// codes (80 bits each) and reset tokens (256 bits) are stored as SHA-256:
+// with that much entropy a stolen hash cannot be searched, so a slow
+// password hash would add cost and no safety.
+//
+// Login of a user with TOTP enabled checks the second factor inside the
+// throttled attempt, after the password: no code is [ErrOTPRequired] (which
+// does tell that the password was right, as every two-step login does); a
+// wrong code, a code of a time step already used (or an earlier one) or a
+// used recovery code is [ErrInvalidCredentials]; each counts as a failure
+// towards the lockout, so neither the password through "one-time code
+// required" nor the code can be guessed for long. A code of the current step
+// or one step either side is accepted ([MFAConfig].Skew), once: the step is
+// written with the user's version, so of two logins racing with one code
+// one wins. A recovery code is removed in the same way.
+//
+// # Password reset
+//
+// [Manager.RequestPasswordReset] answers alike for every syntactically
+// valid username, known or not, after the same work: the per-username and
+// per-address limits ([ResetConfig]; counted for unknown names too) and the
+// audit. The lookup, the token (256 bits, single use, [DefaultResetTTL]) and
+// the host's [ResetSender] run afterwards, apart from the request, so a slow
+// mail server tells nothing about who exists. [Manager.ConfirmPasswordReset]
+// sets the new password under Config.PasswordPolicy with a bumped session
+// epoch (every session, token and API key dies) and clears the token in the
+// same update. A token records the epoch it was issued under, so any
+// password change, and [Manager.RevokeAll], kills it; a newer token
+// replaces it. The second factor is kept: a reset does not bypass it.
+//
 // # Observing
 //
 // Config.Observer (package observe) is told of every Login with its outcome

@@ -20,6 +20,8 @@ func (g *Gatehouse) adminRoutes() []route {
 		{pattern: "PUT /users/{username}/password", operation: "admin_user_password", access: liveSession, serve: g.serveAdminUserPassword},
 		{pattern: "GET /users/{username}/sessions", operation: "admin_user_sessions", access: liveSession, serve: g.serveAdminUserSessions},
 		{pattern: "DELETE /users/{username}/sessions", operation: "admin_user_sessions_revoke", access: liveSession, serve: g.serveAdminUserSessionsRevoke},
+		{pattern: "GET /users/{username}/api-keys", operation: "admin_user_api_keys", access: liveSession, serve: g.serveAdminUserAPIKeys},
+		{pattern: "DELETE /users/{username}/api-keys/{id}", operation: "admin_user_api_key_revoke", access: liveSession, serve: g.serveAdminUserAPIKeyRevoke},
 
 		// The role catalogue, shared by every company.
 		{pattern: "GET /roles", operation: "admin_roles", access: liveSession, serve: g.serveAdminRoles},
@@ -50,6 +52,8 @@ func (g *Gatehouse) adminRoutes() []route {
 //	PUT    /users/{username}/password      {"new_password"}; 204
 //	GET    /users/{username}/sessions      {"sessions": [...]}
 //	DELETE /users/{username}/sessions      {"revoked": N}
+//	GET    /users/{username}/api-keys      {"api_keys": [...]}
+//	DELETE /users/{username}/api-keys/{id} 204
 //	GET    /roles                          {"roles": [...]}
 //	GET    /roles/{code}                   the role
 //	PUT    /roles/{code}                   200 (replaced) or 201 (created)

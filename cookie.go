@@ -37,7 +37,9 @@ func validCookieName(s string) bool {
 	return true
 }
 
-// credential extracts the caller's credential. An Authorization header of
+// credential extracts the caller's credential: a bearer token starting
+// with ghk_ is an API key (with the client address, for the throttle of
+// unknown keys), any other a JWT. An Authorization header of
 // another scheme, an empty bearer token, and a request carrying the session
 // cookie more than once are credentials nobody holds.
 func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
@@ -45,6 +47,10 @@ func (g *Gatehouse) credential(r *http.Request) (session.Credential, bool) {
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 			return session.Credential{}, false
+		}
+		if strings.HasPrefix(tok, session.APIKeyPrefix) {
+			// An API key: not a JWT, and never ambient.
+			return session.Credential{APIKey: tok, ClientIP: g.clientIP(r)}, true
 		}
 		return session.Credential{Bearer: tok}, true
 	}

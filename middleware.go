@@ -130,7 +130,9 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (
 		g.observeRefusal(r, observe.CredentialNone, observe.AuthReasonNoCredential)
 		return nil, errNotAuthenticated()
 	}
-	if cred.Bearer == "" {
+	if cred.SessionID != "" {
+		// Only the cookie is ambient: tokens and API keys need no
+		// cross-origin check.
 		if err := g.csrf.Check(r); err != nil {
 			g.observeRefusal(r, observe.CredentialCookie, observe.AuthReasonCrossOrigin)
 			return nil, errCrossOrigin(err)
@@ -141,7 +143,16 @@ func (g *Gatehouse) authenticate(r *http.Request, ri *requestInfo, acc access) (
 		if errors.Is(err, session.ErrStore) {
 			return nil, errUnavailable(err)
 		}
-		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err, invalidToken: cred.Bearer != ""}
+		var locked *session.LockedError
+		if errors.As(err, &locked) {
+			return nil, &Error{Status: http.StatusTooManyRequests, Message: "too many attempts; retry later", RetryAfter: locked.RetryAfter, Err: err}
+		}
+		return nil, &Error{Status: http.StatusUnauthorized, Message: "not authenticated", Err: err, invalidToken: cred.Bearer != "" || cred.APIKey != ""}
+	}
+	if a.APIKey != nil && acc == ownCredentials {
+		// A key acts for its user but never manages its credentials:
+		// password, sessions, logout and API keys need a login.
+		return nil, &Error{Status: http.StatusForbidden, Message: "an API key cannot manage credentials; log in", Err: session.ErrAPIKeyCaller}
 	}
 	ri.company, ri.username = a.User.Company, a.User.Username
 	if acc != ownCredentials && a.User.EffectiveAccess() == user.AccessReadOnly && !safeMethod(r.Method) {

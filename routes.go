@@ -71,6 +71,14 @@ func (g *Gatehouse) routes(docs *docsFiles) []route {
 		{pattern: "DELETE /sessions/{id}", operation: "session_revoke", access: ownCredentials, serve: g.serveSessionRevoke},
 		{pattern: "POST /sessions/revoke-others", operation: "sessions_revoke_others", access: ownCredentials, serve: g.serveSessionsRevokeOthers},
 
+		// The caller's API keys. Making one is a new credential, which a
+		// read-only user does not get (liveSession); listing and revoking
+		// its own are open to it (revoking takes access away). A caller
+		// authenticated by an API key manages no credentials: 403.
+		{pattern: "POST /api-keys", operation: "api_key_create", access: liveSession, serve: g.serveAPIKeyCreate},
+		{pattern: "GET /api-keys", operation: "api_keys", access: liveSession, serve: g.serveAPIKeys},
+		{pattern: "DELETE /api-keys/{id}", operation: "api_key_revoke", access: ownCredentials, serve: g.serveAPIKeyRevoke},
+
 		// The caller's second factor (their own credentials too).
 		{pattern: "POST /mfa/totp", operation: "mfa_totp", access: ownCredentials, serve: g.serveTOTPBegin},
 		{pattern: "POST /mfa/totp/confirm", operation: "mfa_totp_confirm", access: ownCredentials, serve: g.serveTOTPConfirm},

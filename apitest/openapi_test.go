@@ -355,6 +355,41 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		run(apiCase{name: "token after disable", op: "token", method: "POST", target: "/token", body: login + `}`, validReq: true, status: 200})
 	})
 
+	// API keys: ann makes one, uses it, lists and revokes it; an admin
+	// lists and revokes another; the refusals.
+	t.Run("api keys", func(t *testing.T) {
+		run := func(tc apiCase) []byte {
+			t.Helper()
+			status, body := runCaseBody(t, env, router, tc)
+			seen[tc.op] = append(seen[tc.op], status)
+			return body
+		}
+		ann := map[string]string{"Authorization": "Bearer " + env.LoginAs(t, "ann").Token}
+		var k struct {
+			ID  string `json:"id"`
+			Key string `json:"key"`
+		}
+		require.NoError(t, json.Unmarshal(run(apiCase{name: "create", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"name":"ci","ttl_seconds":3600,"roles":["sales"]}`, header: ann, validReq: true, status: 201}), &k))
+		run(apiCase{name: "create without a name", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"ttl_seconds":3600}`, header: ann, status: 400})
+		run(apiCase{name: "create with a role not held", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"name":"x","roles":["nope"]}`, header: ann, validReq: true, status: 400})
+		run(apiCase{name: "create read-only", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"name":"x"}`, auth: "bearer:rob", validReq: true, status: 403})
+		run(apiCase{name: "create anonymous", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"name":"x"}`, status: 401})
+		keyed := map[string]string{"Authorization": "Bearer " + k.Key}
+		run(apiCase{name: "user by api key", op: "user", method: "GET", target: "/user", header: keyed, validReq: true, status: 200})
+		run(apiCase{name: "create by api key", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"name":"wider"}`, header: keyed, validReq: true, status: 403})
+		run(apiCase{name: "list", op: "api_keys", method: "GET", target: "/api-keys", header: ann, validReq: true, status: 200})
+		run(apiCase{name: "list anonymous", op: "api_keys", method: "GET", target: "/api-keys", status: 401})
+		run(apiCase{name: "admin list", op: "admin_user_api_keys", method: "GET", target: "/admin/users/ann/api-keys", auth: "bearer:ada", validReq: true, status: 200})
+		run(apiCase{name: "admin list unknown", op: "admin_user_api_keys", method: "GET", target: "/admin/users/nobody/api-keys", auth: "bearer:ada", validReq: true, status: 404})
+		run(apiCase{name: "revoke unknown", op: "api_key_revoke", method: "DELETE", target: "/api-keys/" + strings.Repeat("A", 22), header: ann, validReq: true, status: 404})
+		run(apiCase{name: "revoke", op: "api_key_revoke", method: "DELETE", target: "/api-keys/" + k.ID, header: ann, validReq: true, status: 204})
+		run(apiCase{name: "user by a revoked api key", op: "user", method: "GET", target: "/user", header: keyed, validReq: true, status: 401})
+		require.NoError(t, json.Unmarshal(run(apiCase{name: "create another", op: "api_key_create", method: "POST", target: "/api-keys", body: `{"name":"ci 2"}`, header: ann, validReq: true, status: 201}), &k))
+		run(apiCase{name: "admin revoke read-only", op: "admin_user_api_key_revoke", method: "DELETE", target: "/admin/users/ann/api-keys/" + k.ID, auth: "bearer:rob", validReq: true, status: 403})
+		run(apiCase{name: "admin revoke unknown", op: "admin_user_api_key_revoke", method: "DELETE", target: "/admin/users/ann/api-keys/" + strings.Repeat("A", 22), auth: "bearer:ada", validReq: true, status: 404})
+		run(apiCase{name: "admin revoke", op: "admin_user_api_key_revoke", method: "DELETE", target: "/admin/users/ann/api-keys/" + k.ID, auth: "bearer:ada", validReq: true, status: 204})
+	})
+
 	// Every operation of the document was driven to a success (a 2xx, or
 	// the 302 of an operation that documents nothing else) and, where
 	// the document lists a client error, to one of those.

@@ -14,11 +14,16 @@ import (
 	"github.com/gatehouse-go/gatehouse/user"
 )
 
-// Credential is what a caller presents: a bearer token or a session id
-// from a cookie. Exactly one should be set; Bearer wins when both are.
+// Credential is what a caller presents: a bearer token, an API key
+// (ghk_…, presented as a bearer token too) or a session id from a cookie.
+// Exactly one should be set; Bearer wins, then APIKey.
 type Credential struct {
 	Bearer    string
+	APIKey    string
 	SessionID string
+	// ClientIP is the caller's address, for the throttle of unknown API
+	// keys; empty: not throttled.
+	ClientIP string
 }
 
 // Auth is an authenticated caller: the live session, its user as read for
@@ -29,8 +34,14 @@ type Auth struct {
 	// Set is the user's permission set, compiled from the user's current
 	// roles (never from a token's roles claim).
 	Set *permissions.Set
-	// Claims are the verified token's claims; nil for a cookie.
+	// Claims are the verified token's claims; nil for a cookie or a key.
 	Claims *token.Claims
+	// APIKey is the key the caller presented (KeyHash cleared), nil for a
+	// token or a cookie. Session then describes the key (its user,
+	// lifetime and epoch, no IDHash), and User is the user as the key sees
+	// it: a key that names roles holds those of them the user still holds,
+	// and never the admin flag.
+	APIKey *storage.APIKey
 
 	// versions are the store's versions as the authenticating read
 	// returned them (storage.AuthReader), when versioned is true; an Auth
@@ -41,8 +52,9 @@ type Auth struct {
 }
 
 // ViaCookie reports whether the caller presented a session id (an ambient
-// credential a browser sends by itself) rather than a bearer token.
-func (a *Auth) ViaCookie() bool { return a.Claims == nil }
+// credential a browser sends by itself) rather than a bearer token or an
+// API key.
+func (a *Auth) ViaCookie() bool { return a.Claims == nil && a.APIKey == nil }
 
 // Client returns "<company>_|_<username>", the account service's tracedata
 // client.
@@ -66,6 +78,8 @@ func (m *Manager) authenticateObserved(ctx context.Context, c Credential) (*Auth
 	switch {
 	case c.Bearer != "":
 		kind = observe.CredentialBearer
+	case c.APIKey != "":
+		kind = observe.CredentialAPIKey
 	case c.SessionID != "":
 		kind = observe.CredentialCookie
 	}
@@ -115,6 +129,10 @@ var (
 		{errEpoch, observe.AuthReasonEpoch},
 		{errSubject, observe.AuthReasonSubjectMismatch},
 		{errCompile, observe.AuthReasonPermissions},
+		{errMalformedKey, observe.AuthReasonMalformed},
+		{errNoKey, observe.AuthReasonUnknownSession},
+		{errKeyRevoked, observe.AuthReasonRevoked},
+		{errKeyExpired, observe.AuthReasonExpired},
 	}
 )
 
@@ -148,6 +166,8 @@ func (m *Manager) authenticate(ctx context.Context, c Credential) (*Auth, error)
 			return nil, errMalformedSID
 		}
 		claims, hash, idle = cl, cl.SessionID, m.cfg.TokenIdleTimeout
+	case c.APIKey != "":
+		return m.authenticateKey(ctx, c)
 	case c.SessionID != "":
 		if !ValidID(c.SessionID) {
 			return nil, errMalformedID

@@ -40,6 +40,18 @@
 // [Manager.RevokeSessions] ends all of a user's; [Manager.RevokeOtherSessions]
 // all of the caller's but the current one.
 //
+// # API keys
+//
+// [Manager.APIKeys] lists the live API keys of a user (not revoked, not
+// expired, made under the user's current session epoch), oldest first,
+// never the key; [Manager.RevokeAPIKey] revokes one by its public id, and
+// a key the user does not have, another user's included, is [ErrNotFound].
+// Both follow the rules of sessions below: anyone lists and revokes its
+// own, read-only users included (revoking takes access away); another
+// user's need PermUsers in the caller's company and the rules of
+// UpdateUser. Keys are made by their owner only (session.Manager's
+// CreateAPIKey).
+//
 // # Who may do what
 //
 // Every method takes an [Actor]. [System], the zero value, is the host's
@@ -99,5 +111,5 @@
 // Detail, never a secret:
 // user_create, user_update (with the names of the fields changed),
 // user_password_set, user_block, user_unblock, user_delete, role_put,
-// role_delete and session_revoke.
+// role_delete, session_revoke and api_key_revoke.
 package manage

@@ -144,7 +144,7 @@ const (
 	CredentialBearer Credential = "bearer"
 	// CredentialCookie: a session id, as the session cookie carries it.
 	CredentialCookie Credential = "cookie"
-	// CredentialAPIKey: an API key (reserved; gatehouse issues none yet).
+	// CredentialAPIKey: an API key (Authorization: Bearer ghk_…).
 	CredentialAPIKey Credential = "api_key"
 	// CredentialNone: no credential at all.
 	CredentialNone Credential = "none"

@@ -35,6 +35,27 @@
 // and authenticates nobody either (fail closed). LastSeenAt is written at
 // most once per Config.TouchInterval; a failed write also refuses.
 //
+// # API keys
+//
+// [Manager.CreateAPIKey] makes a personal access token: [APIKeyPrefix]
+// ("ghk_") and 256 bits from crypto/rand, shown once ([NewAPIKey].Key);
+// the store keeps its SHA-256 ([HashID]) as storage.APIKey.KeyHash. A
+// bearer credential starting with ghk_ goes to Credential.APIKey, and
+// Authenticate then applies the live-key rule: the key's record, read by
+// its hash in one indexed read, is not revoked and not expired; its user
+// exists and is not blocked; the key's epoch equals the user's
+// SessionEpoch (a password change or RevokeAll ends it). A key has no idle
+// timeout. The caller's permissions are the user's current ones, narrowed,
+// when the key names roles, to those of them the user still holds and
+// without the admin flag: a key narrows and never widens. [Auth].APIKey is
+// set, [Auth].ViaCookie false. LastUsedAt is written at most once a minute.
+// A key nobody holds is counted against Credential.ClientIP under
+// Config.Throttle.PerAddress; an address over its limit gets a
+// [*LockedError] before any key is read. A caller authenticated by a key
+// makes no key ([ErrAPIKeyCaller]), and a read-only user none either
+// ([ErrReadOnly]). CreateAPIKey is audited as api_key_create with the key's
+// public id; no key, hash or secret is ever logged or audited.
+//
 // # Idle timeouts
 //
 // The idle timeout depends on the credential presented, not on how the

@@ -68,6 +68,16 @@
 // unsafe requests pass net/http's CrossOriginProtection. See package session
 // for the live-session rule and the login throttle.
 //
+// POST /api-keys makes a personal API key of the caller (ghk_…, shown once,
+// kept as its SHA-256), GET /api-keys lists the caller's live keys and
+// DELETE /api-keys/{id} revokes one. Authorization: Bearer ghk_… then
+// authenticates through the same Authenticate, with the user's current
+// permissions narrowed to the key's roles; a key dies when revoked or
+// expired, when its user is blocked or deleted, and on a password change
+// or revoke-all; it has no idle timeout and, not being ambient, no
+// cross-origin check. A key manages no credentials (403), and read-only
+// users list and revoke theirs but make none.
+//
 // # Web applications
 //
 // The same endpoints serve HTML forms. A form a browser submits to /login
@@ -135,7 +145,8 @@
 // actor and target. GET /sessions, DELETE /sessions/{id} and POST
 // /sessions/revoke-others let every caller manage its own sessions;
 // [Gatehouse.AdminHandler] is the admin API over the same rules, which the
-// host mounts where it wants.
+// host mounts where it wants; it also lists and revokes a user's API keys
+// (manage's APIKeys and RevokeAPIKey).
 //
 // # Audit and quotas
 //
@@ -196,7 +207,7 @@
 // Pass a constructor that takes now func() time.Time to run the suite on a
 // clock it advances. A backend of some concerns, combined with others by
 // storage.Compose, runs exactly those: storagetest.RunSessions,
-// RunCounters, … and RunBackend for Ping and Close (see
+// RunCounters, RunAPIKeys, … and RunBackend for Ping and Close (see
 // storage/redisstore's test).
 //
 // Package storage/memstore is the reference implementation.

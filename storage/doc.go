@@ -29,7 +29,8 @@
 // subtest, on the real clock or, when newStore takes a clock, on one the
 // suite advances. A backend that holds only some concerns, to be combined
 // with others by [Compose], runs the checks of exactly those:
-// storagetest.RunSessions, storagetest.RunCounters and the like, one per
+// storagetest.RunSessions, storagetest.RunCounters, storagetest.RunAPIKeys
+// and the like, one per
 // concern, each taking a constructor of that concern's interface, and
 // storagetest.RunBackend for Ping and Close. The suite depends on nothing
 // but the standard library, so running it adds no dependency to a store's

@@ -66,6 +66,11 @@ func TestComposeRoutesEachConcern(t *testing.T) {
 		{"counters", func(o storage.Store) storage.Parts { return storage.Parts{Counters: o.Counters()} },
 			func(s storage.Store) error { _, err := s.Counters().Increment(ctx, "k", 1, time.Hour); return err },
 			func(s storage.Store) error { _, _, err := s.Counters().Counter(ctx, "k"); return err }},
+		{"api keys", func(o storage.Store) storage.Parts { return storage.Parts{APIKeys: o.APIKeys()} },
+			func(s storage.Store) error {
+				return s.APIKeys().CreateAPIKey(ctx, storage.APIKey{ID: "k1", KeyHash: "h", UserID: "u1"})
+			},
+			func(s storage.Store) error { _, err := s.APIKeys().GetAPIKey(ctx, "h"); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			base, other := memstore.New(memstore.Config{}), memstore.New(memstore.Config{})

@@ -78,6 +78,21 @@
 // cross-origin check. A key manages no credentials (403), and read-only
 // users list and revoke theirs but make none.
 //
+// # Two-factor login and password reset
+//
+// POST /mfa/totp gives the caller a pending TOTP secret ({secret,
+// otpauth_uri}), POST /mfa/totp/confirm {code} enables it and returns ten
+// recovery codes once, DELETE /mfa/totp {password} removes it; read-only
+// users may do all three. POST /token and POST /login then need otp (or
+// recovery_code): without one the answer is 401 "one-time code required".
+// The secrets are sealed with Config.Session.MFA.Key (32 bytes); without
+// it the enrolment answers 501. POST /password/reset {username} answers 202
+// with one body for every username and hands a single-use token to
+// Config.Session.PasswordReset.Sender (a hook the host implements; 501
+// without one) after the answer; POST /password/reset/confirm {token,
+// new_password} sets the password and ends every session. See package
+// session for the rules.
+//
 // # Web applications
 //
 // The same endpoints serve HTML forms. A form a browser submits to /login

@@ -62,6 +62,8 @@ func (g *Gatehouse) routes(docs *docsFiles) []route {
 		{pattern: "POST /token/check", operation: "token_check", access: anyone, serve: g.serveTokenCheck},
 		{pattern: "POST /login", operation: "login", access: anyone, serve: g.serveLogin, browserForm: true},
 		{pattern: "POST /password", operation: "password", access: ownCredentials, serve: g.servePassword},
+		{pattern: "POST /password/reset", operation: "password_reset_request", access: anyone, serve: g.servePasswordReset},
+		{pattern: "POST /password/reset/confirm", operation: "password_reset", access: anyone, serve: g.servePasswordResetConfirm},
 		{pattern: "POST /logout", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true, formRedirectOn401: true, browserForm: true},
 		{pattern: "DELETE /session", operation: "logout", access: ownCredentials, serve: g.serveLogout, clearCookieOn401: true},
 

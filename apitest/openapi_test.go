@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/gatehousetest"
+	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/totp"
 )
@@ -44,6 +46,30 @@ func (stubReport) Write(w io.Writer, stats audit.Statistics) error {
 	return err
 }
 
+// resetTokens keeps the password reset tokens the server hands out.
+var resetTokens = &tokenBox{}
+
+type tokenBox struct {
+	mu     sync.Mutex
+	tokens map[string]string // username → last token
+}
+
+func (b *tokenBox) SendPasswordReset(_ context.Context, d session.ResetDelivery) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens == nil {
+		b.tokens = map[string]string{}
+	}
+	b.tokens[d.User.Username] = d.Token
+	return nil
+}
+
+func (b *tokenBox) get(username string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.tokens[username]
+}
+
 // newEnv returns a gatehouse with the test data, a report writer and one
 // recorded action of ann with attached data.
 func newEnv(t *testing.T, withReport bool) *gatehousetest.Env {
@@ -53,6 +79,7 @@ func newEnv(t *testing.T, withReport bool) *gatehousetest.Env {
 			if withReport {
 				c.ReportWriter = stubReport{}
 				c.Session.MFA.Key = bytes.Repeat([]byte{1}, 32)
+				c.Session.PasswordReset.Sender = resetTokens
 			}
 		}))
 	err := env.G.Audit().Record(context.Background(), audit.Action{
@@ -303,6 +330,8 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		seen["statistics_report"] = append(seen["statistics_report"], status)
 		status = runCase(t, bare, router, apiCase{op: "mfa_totp", method: "POST", target: "/mfa/totp", auth: "bearer:ann", validReq: true, status: 501})
 		seen["mfa_totp"] = append(seen["mfa_totp"], status)
+		status = runCase(t, bare, router, apiCase{op: "password_reset_request", method: "POST", target: "/password/reset", body: `{"username":"ann"}`, validReq: true, status: 501})
+		seen["password_reset_request"] = append(seen["password_reset_request"], status)
 	})
 
 	// Two-factor login, by the read-only rob (his own credentials): enrol,
@@ -353,6 +382,33 @@ func TestAPIConformsToOpenAPI(t *testing.T) {
 		run(apiCase{name: "disable", op: "mfa_totp_disable", method: "DELETE", target: "/mfa/totp", body: `{"password":"rob-password"}`, header: bearer, validReq: true, status: 204})
 		run(apiCase{name: "disable again", op: "mfa_totp_disable", method: "DELETE", target: "/mfa/totp", body: `{"password":"rob-password"}`, header: bearer, validReq: true, status: 409})
 		run(apiCase{name: "token after disable", op: "token", method: "POST", target: "/token", body: login + `}`, validReq: true, status: 200})
+	})
+
+	// Password reset, for max: the same answer for a user and for nobody.
+	t.Run("password reset", func(t *testing.T) {
+		run := func(tc apiCase) []byte {
+			t.Helper()
+			status, body := runCaseBody(t, env, router, tc)
+			seen[tc.op] = append(seen[tc.op], status)
+			return body
+		}
+		known := run(apiCase{name: "request", op: "password_reset_request", method: "POST", target: "/password/reset", body: `{"username":"max"}`, validReq: true, status: 202})
+		unknown := run(apiCase{name: "request for nobody", op: "password_reset_request", method: "POST", target: "/password/reset", body: `{"username":"nobody"}`, validReq: true, status: 202})
+		assert.Equal(t, string(known), string(unknown), "one body whether or not the user exists")
+		run(apiCase{name: "request bad username", op: "password_reset_request", method: "POST", target: "/password/reset", body: `{"username":"a b"}`, status: 400})
+		env.G.Sessions().WaitPasswordResets()
+		tok := resetTokens.get("max")
+		require.NotEmpty(t, tok)
+		run(apiCase{name: "confirm weak password", op: "password_reset", method: "POST", target: "/password/reset/confirm", body: `{"token":"` + tok + `","new_password":"short"}`, validReq: true, status: 400})
+		run(apiCase{name: "confirm forged token", op: "password_reset", method: "POST", target: "/password/reset/confirm", body: `{"token":"bWF4.` + strings.Repeat("A", 43) + `","new_password":"max-password-2"}`, validReq: true, status: 400})
+		run(apiCase{name: "confirm", op: "password_reset", method: "POST", target: "/password/reset/confirm", body: `{"token":"` + tok + `","new_password":"max-password-2"}`, validReq: true, status: 204})
+		run(apiCase{name: "confirm again", op: "password_reset", method: "POST", target: "/password/reset/confirm", body: `{"token":"` + tok + `","new_password":"max-password-3"}`, validReq: true, status: 400})
+		run(apiCase{name: "token with the new password", op: "token", method: "POST", target: "/token", body: `{"username":"max","password":"max-password-2"}`, validReq: true, status: 200})
+		for i := 0; i < 4; i++ {
+			run(apiCase{name: "request again", op: "password_reset_request", method: "POST", target: "/password/reset", body: `{"username":"nobody"}`, validReq: true, status: 202})
+		}
+		run(apiCase{name: "request over the limit", op: "password_reset_request", method: "POST", target: "/password/reset", body: `{"username":"nobody"}`, validReq: true, status: 429})
+		env.G.Sessions().WaitPasswordResets()
 	})
 
 	// API keys: ann makes one, uses it, lists and revokes it; an admin

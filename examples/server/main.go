@@ -8,13 +8,20 @@
 //	go run ./examples/server -store postgres://u:p@host/db -redis redis://host:6379/0
 //	go run ./examples/server -idle-timeout 2h     # cookie sessions; 0 disables
 //	go run ./examples/server -metrics 127.0.0.1:9464  # Prometheus text at /metrics
+//	go run ./examples/server -mfa-key mfa.key     # 64 hex digits: keeps TOTP secrets readable across restarts
+//
+// Password reset tokens are not mailed: the demo logs one line per token,
+// containing reset_token=<token>. The demo user carol has two-factor login
+// with the fixed secret DemoTOTPSecret (oathtool --totp -b <secret>).
 //
 // A bad flag or data file stops it with a message and exit status 1.
 package main
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,12 +31,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse"
 	"github.com/gatehouse-go/gatehouse/datafile"
 	"github.com/gatehouse-go/gatehouse/examples/internal/storeflag"
+	"github.com/gatehouse-go/gatehouse/manage"
 	ghotel "github.com/gatehouse-go/gatehouse/otel"
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
@@ -59,6 +68,27 @@ type options struct {
 	cookieName  string
 	// metrics is the address of the Prometheus endpoint; empty: none.
 	metrics string
+	// mfaKey is a file holding the TOTP secrets' key in hex; empty: a
+	// random key per start.
+	mfaKey string
+}
+
+// DemoTOTPSecret is the TOTP secret of the demo user carol (base32, 160
+// bits), printed so that anyone can try two-factor login:
+// oathtool --totp -b JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP.
+const DemoTOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+// demoTOTPUser is the demo user enrolled with DemoTOTPSecret.
+const demoTOTPUser = "carol"
+
+// logResetSender is the demo's password reset hook: one log line per
+// token, for trying the flow without mail. A real host mails or texts it.
+type logResetSender struct{ log *slog.Logger }
+
+func (s logResetSender) SendPasswordReset(ctx context.Context, d session.ResetDelivery) error {
+	s.log.InfoContext(ctx, "password reset token (demo: a real server mails it) reset_token="+d.Token,
+		"username", d.User.Username, "expires_at", d.ExpiresAt.Format(time.RFC3339))
+	return nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -77,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", session.DefaultIdleTimeout,
 		"end a cookie (browser) session unused for this long; 0 disables it. Bearer tokens live for their ttl_seconds regardless")
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics (gatehouse_*) at http://ADDR/metrics; default: none")
+	fs.StringVar(&o.mfaKey, "mfa-key", "", "file holding the key of TOTP secrets (64 hex digits); default: a random key per start, so enrolments do not survive a restart")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -87,6 +118,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-idle-timeout %v: must not be negative (0 disables it)", o.idleTimeout)
 	}
 	return o, nil
+}
+
+// mfaKey reads the -mfa-key file, or makes a random key.
+func mfaKey(o options) ([]byte, error) {
+	if o.mfaKey == "" {
+		k := make([]byte, 32)
+		_, err := rand.Read(k)
+		return k, err
+	}
+	b, err := os.ReadFile(o.mfaKey)
+	if err != nil {
+		return nil, fmt.Errorf("-mfa-key: %w", err)
+	}
+	k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("-mfa-key %s: want 64 hex digits (32 bytes)", o.mfaKey)
+	}
+	return k, nil
 }
 
 // sessionConfig is the session configuration the flags ask for.
@@ -135,8 +184,16 @@ func setup(ctx context.Context, o options, log *slog.Logger, obs *ghotel.Observe
 	if err != nil {
 		return nil, nil, err
 	}
+	key, err := mfaKey(o)
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	sc := sessionConfig(o, hasher)
+	sc.MFA.Key = key
+	sc.PasswordReset.Sender = logResetSender{log: log}
 	cfg := gatehouse.Config{ReportWriter: xlsx.New(), Store: store, Logger: log, Keys: keys,
-		Session:        sessionConfig(o, hasher),
+		Session:        sc,
 		CookieName:     o.cookieName,
 		InsecureCookie: !o.cookieSecure}
 	if obs != nil {
@@ -150,6 +207,19 @@ func setup(ctx context.Context, o options, log *slog.Logger, obs *ghotel.Observe
 	if err != nil {
 		store.Close()
 		return nil, nil, err
+	}
+	if o.data == "" {
+		// The demo's two-factor user, enrolled on every start (the key
+		// may be new).
+		u, err := g.Manage().UserByUsername(ctx, manage.System, demoTOTPUser)
+		if err == nil {
+			err = g.Sessions().ImportTOTP(ctx, u.ID, DemoTOTPSecret)
+		}
+		if err != nil {
+			g.Close()
+			store.Close()
+			return nil, nil, fmt.Errorf("demo TOTP user %s: %w", demoTOTPUser, err)
+		}
 	}
 	return g, data, nil
 }
@@ -217,6 +287,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		for _, u := range data.Users {
 			fmt.Fprintf(stdout, "  %-8s / %s\n", u.Username, u.Password)
 		}
+		fmt.Fprintf(stdout, "%s also needs a one-time code (TOTP secret %s):\n"+
+			"  curl -s http://%s/token -H 'Content-Type: application/json' \\\n"+
+			"      -d '{\"username\":\"%s\",\"password\":\"carol-demo-password\",\"otp\":\"'$(oathtool --totp -b %s)'\"}'\n"+
+			"password reset tokens are logged (reset_token=...): POST /password/reset {\"username\":\"alice\"}\n",
+			demoTOTPUser, DemoTOTPSecret, addr, demoTOTPUser, DemoTOTPSecret)
 		fmt.Fprintf(stdout, "log in and ask who you are:\n"+
 			"  TOKEN=$(curl -s http://%[1]s/token -H 'Content-Type: application/json' \\\n"+
 			"      -d '{\"username\":\"admin\",\"password\":\"admin-demo-password\"}' | tr -d '\"')\n"+

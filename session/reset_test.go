@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-go/gatehouse/audit"
 	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/storage"
 	"github.com/gatehouse-go/gatehouse/user"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -287,4 +288,46 @@ func TestPasswordResetUnconfigured(t *testing.T) {
 	f := newFixture(t, session.Config{})
 	require.ErrorIs(t, f.m.RequestPasswordReset(ctx, "alice", session.Client{}), session.ErrResetUnavailable)
 	require.ErrorIs(t, f.m.ConfirmPasswordReset(ctx, "x.y", "password2", session.Client{}), session.ErrResetUnavailable)
+}
+
+// gatedUsers blocks every user lookup by username until its gate opens.
+type gatedUsers struct {
+	storage.UserStore
+	gate chan struct{}
+}
+
+func (g gatedUsers) GetUserByUsername(ctx context.Context, username string) (user.User, error) {
+	<-g.gate
+	return g.UserStore.GetUserByUsername(ctx, username)
+}
+
+type gatedStore struct {
+	storage.Store
+	users gatedUsers
+}
+
+func (s gatedStore) Users() storage.UserStore { return s.users }
+
+// TestPasswordResetAnswersBeforeLookingUp: the request returns while the
+// user lookup is still blocked, so nothing the answer carries or the time
+// it takes can depend on whether the user exists (or on the sender).
+func TestPasswordResetAnswersBeforeLookingUp(t *testing.T) {
+	f, o := resetFixture(t, session.Config{})
+	st := gatedStore{Store: f.store, users: gatedUsers{UserStore: f.store.Users(), gate: make(chan struct{})}}
+	m, err := session.New(st, f.keys, session.Config{Now: f.clock.Now, Hasher: fastHasher, PasswordReset: session.ResetConfig{Sender: o}})
+	require.NoError(t, err)
+	for _, name := range []string{"alice", "nobody"} {
+		done := make(chan error, 1)
+		go func() { done <- m.RequestPasswordReset(ctx, name, session.Client{IP: "192.0.2.1"}) }()
+		select {
+		case err := <-done:
+			require.NoError(t, err, name)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the request waited for the user lookup", name)
+		}
+	}
+	assert.Equal(t, 0, o.count(), "nothing delivered yet")
+	close(st.users.gate)
+	m.WaitPasswordResets()
+	assert.Equal(t, 1, o.count(), "alice's token, once the lookup ran")
 }

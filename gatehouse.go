@@ -214,10 +214,12 @@ func (g *Gatehouse) Audit() *audit.Recorder { return g.recorder }
 // their own code rather than with RequireQuota.
 func (g *Gatehouse) Quotas() *quota.Enforcer { return g.quotas }
 
-// Close writes the audit records still buffered (Config.Audit.Buffer),
-// then closes the store if New created it; a store passed in Config is the
-// caller's to close.
+// Close waits for the password reset deliveries under way
+// (session.Manager.WaitPasswordResets), writes the audit records still
+// buffered (Config.Audit.Buffer), then closes the store if New created it;
+// a store passed in Config is the caller's to close.
 func (g *Gatehouse) Close() error {
+	g.sessions.WaitPasswordResets()
 	err := g.recorder.Close()
 	if g.ownsStore {
 		err = errors.Join(err, g.store.Close())

@@ -169,6 +169,8 @@ func accountUpdateError(err error) error {
 		return he
 	case errors.Is(err, session.ErrUnauthenticated):
 		return errNotAuthenticated()
+	case errors.Is(err, session.ErrAPIKeyCaller):
+		return &Error{Status: http.StatusForbidden, Message: "an API key cannot change the account; log in", Err: err, Reason: RefusedForbidden}
 	case errors.Is(err, session.ErrReadOnly):
 		return errorf(http.StatusForbidden, "read-only access: only GET, HEAD and OPTIONS are allowed")
 	case errors.Is(err, session.ErrConflict):

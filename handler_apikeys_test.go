@@ -259,12 +259,39 @@ func TestAPIKeyCannotManageCredentials(t *testing.T) {
 		{http.MethodPost, "/logout", ""},
 		{http.MethodGet, "/sessions", ""},
 		{http.MethodPost, "/sessions/revoke-others", ""},
+		{http.MethodPut, "/account", strings.Replace(e.call(t, e.Handler, "ann", http.MethodGet, "/account", "").Body.String(),
+			`"ann@example.com"`, `"attacker@evil.example"`, 1)},
 	} {
 		rec := e.withKey(t, e.Handler, k.Key, tc.method, tc.target, tc.body)
 		assert.Equal(t, http.StatusForbidden, rec.Code, "%s %s: %s", tc.method, tc.target, rec.Body.String())
 	}
 	rec := e.withKey(t, e.Handler, k.Key, http.MethodGet, "/user", "")
 	assert.Equal(t, http.StatusOK, rec.Code, "the key still works")
+	assert.NotEqual(t, "attacker@evil.example", e.stored(t, "ann").Email, "the e-mail address is not the key's to change")
+}
+
+// A narrowed key's Auth holds a cut-down user: an account update through a
+// session of the same user must still start from the stored one (found in
+// review: writing a.User back stripped an admin's flag and roles).
+func TestAccountUpdateNeverWritesANarrowedUser(t *testing.T) {
+	e := newKeyEnv(t)
+	before := e.stored(t, "max")
+	require.Equal(t, []string{"manager", "sales"}, before.Roles)
+	k := e.makeKey(t, "max", `{"name": "narrow", "roles": ["sales"]}`)
+	a, err := e.G.Sessions().Authenticate(context.Background(), session.Credential{APIKey: k.Key})
+	require.NoError(t, err)
+	require.Equal(t, []string{"sales"}, a.User.Roles, "the key's Auth is narrowed")
+	_, err = e.G.Sessions().UpdateAccount(context.Background(), a, func(u *user.User) error { u.Name = "Max"; return nil }, session.Client{})
+	require.ErrorIs(t, err, session.ErrAPIKeyCaller)
+
+	// The same narrowed user in an Auth that is no key's (a host that
+	// builds one) is not written back either.
+	a.APIKey = nil
+	_, err = e.G.Sessions().UpdateAccount(context.Background(), a, func(u *user.User) error { u.Name = "Max M."; return nil }, session.Client{})
+	require.NoError(t, err)
+	after := e.stored(t, "max")
+	assert.Equal(t, before.Roles, after.Roles, "the roles stay")
+	assert.Equal(t, "Max M.", after.Name)
 }
 
 func TestAPIKeyReadOnlyUser(t *testing.T) {

@@ -20,8 +20,14 @@ const AccountUpdateAttempts = 4
 // a caller may change and how a request names them is the host's business,
 // decided in change.
 //
+// A caller authenticated by an API key is refused with ErrAPIKeyCaller: a
+// key that could change the e-mail address could take the account over by
+// a password reset.
+//
 // The write is optimistic (storage.UserStore.UpdateUser with the Version
-// read): change is applied to a copy of a.User and the result written; on a
+// read): change is applied to a copy of the user as read from the store
+// (never a.User, which an authentication may have narrowed) and the result
+// written; on a
 // version conflict the user is read again and change applied afresh to what
 // is stored now, so a concurrent change of other fields is never lost (and
 // one of the same fields is overwritten by the later write). Before every
@@ -52,7 +58,19 @@ const AccountUpdateAttempts = 4
 // fields ("name", "email", "phone", "company_key", ...), in the order of
 // its fields.
 func (m *Manager) UpdateAccount(ctx context.Context, a *Auth, change func(*user.User) error, c Client) (user.User, error) {
-	u := a.User.Clone()
+	if a.APIKey != nil {
+		// A key may be narrowed and short-lived: changing the e-mail
+		// address would let it take over the account by a password
+		// reset.
+		return user.User{}, ErrAPIKeyCaller
+	}
+	// Start from the user as stored, never from a.User: an
+	// authentication may have narrowed it (an API key's roles), and
+	// writing that back would strip the user's roles and admin flag.
+	u, err := m.store.Users().GetUser(ctx, a.User.ID)
+	if err != nil {
+		return user.User{}, denyOrFail("read user", err)
+	}
 	for attempt := 1; ; attempt++ {
 		if u.Blocked || u.SessionEpoch != a.Session.Epoch {
 			return user.User{}, fmt.Errorf("%w: session ended", ErrUnauthenticated)

@@ -170,21 +170,14 @@ var (
 // authenticateKey resolves an API key: the key's record by its hash (one
 // read), then its user, then the live-key rule (not revoked, not expired,
 // user present and not blocked, epoch current). Unknown keys are counted
-// per client address; an address over Throttle.PerAddress's failures is
-// refused with a *LockedError before any key is read.
+// per client address, and an address over Throttle.PerAddress's failures
+// has its unknown keys refused with a *LockedError. A key that is found is
+// never refused for its address's misses: with 256 bits a key cannot be
+// guessed, and counting before the lookup would let 30 bogus keys lock
+// every real key behind a shared address (NAT, a CI runner's egress) out.
 func (m *Manager) authenticateKey(ctx context.Context, c Credential) (*Auth, error) {
 	if !strings.HasPrefix(c.APIKey, APIKeyPrefix) || !ValidID(c.APIKey[len(APIKeyPrefix):]) {
 		return nil, m.unknownKey(ctx, c.ClientIP, errMalformedKey)
-	}
-	limit := m.cfg.Throttle.PerAddress
-	if limit.enabled() && c.ClientIP != "" {
-		n, until, err := m.store.Counters().Counter(ctx, keyAPIKeyFail+c.ClientIP)
-		switch {
-		case err == nil && n >= int64(limit.MaxFailures):
-			return nil, &LockedError{RetryAfter: atLeastSecond(until.Sub(m.cfg.Now())), key: throttleKey(false)}
-		case err != nil && !errors.Is(err, storage.ErrNotFound):
-			return nil, storeErr("read api key failures", err)
-		}
 	}
 	hash := HashID(c.APIKey)
 	k, err := m.store.APIKeys().GetAPIKey(ctx, hash)
@@ -239,12 +232,21 @@ func (m *Manager) authenticateKey(ctx context.Context, c Credential) (*Auth, err
 	return &Auth{User: u, Session: s, Set: set, APIKey: &k}, nil
 }
 
-// unknownKey counts a key nobody holds against the client address (best
-// effort: a failing counter still refuses) and returns refusal.
+// unknownKey refuses a key nobody holds: with a *LockedError when the
+// client address is over Throttle.PerAddress's failures, else with refusal,
+// after counting it against the address (best effort: a failing counter
+// still refuses).
 func (m *Manager) unknownKey(ctx context.Context, addr string, refusal error) error {
 	limit := m.cfg.Throttle.PerAddress
 	if !limit.enabled() || addr == "" {
 		return refusal
+	}
+	n, until, err := m.store.Counters().Counter(ctx, keyAPIKeyFail+addr)
+	switch {
+	case err == nil && n >= int64(limit.MaxFailures):
+		return &LockedError{RetryAfter: atLeastSecond(until.Sub(m.cfg.Now())), key: throttleKey(false)}
+	case err != nil && !errors.Is(err, storage.ErrNotFound):
+		return storeErr("read api key failures", err)
 	}
 	if _, err := m.store.Counters().Increment(ctx, keyAPIKeyFail+addr, 1, limit.ResetAfter); err != nil {
 		m.cfg.Logger.WarnContext(ctx, "session: count unknown api key", "err", err)

@@ -50,8 +50,10 @@
 // without the admin flag: a key narrows and never widens. [Auth].APIKey is
 // set, [Auth].ViaCookie false. LastUsedAt is written at most once a minute.
 // A key nobody holds is counted against Credential.ClientIP under
-// Config.Throttle.PerAddress; an address over its limit gets a
-// [*LockedError] before any key is read. A caller authenticated by a key
+// Config.Throttle.PerAddress; over its limit, the address's unknown keys
+// get a [*LockedError], while a key that is found still authenticates (a
+// 256-bit key cannot be guessed, and others' bogus keys behind a shared
+// address must not lock it out). A caller authenticated by a key
 // makes no key ([ErrAPIKeyCaller]), and a read-only user none either
 // ([ErrReadOnly]). CreateAPIKey is audited as api_key_create with the key's
 // public id; no key, hash or secret is ever logged or audited.

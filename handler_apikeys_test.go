@@ -386,3 +386,17 @@ func TestAdminAPIKeys(t *testing.T) {
 	rec = e.withKey(t, e.Handler, k.Key, http.MethodGet, "/user", "")
 	assert.Equal(t, http.StatusUnauthorized, rec.Code, "revoked by the manager")
 }
+
+// Deleting a user revokes its keys: a user created later under the same id
+// (a host that chooses ids) does not inherit them (found in review).
+func TestAPIKeyDiesWithItsUserForGood(t *testing.T) {
+	e := newKeyEnv(t)
+	k := e.makeKey(t, "ann", `{"name": "ci"}`)
+	ann := e.stored(t, "ann")
+	require.Equal(t, http.StatusOK, e.withKey(t, e.Handler, k.Key, http.MethodGet, "/user", "").Code)
+	require.NoError(t, e.G.Manage().DeleteUser(context.Background(), manage.System, ann.ID))
+	assert.Equal(t, http.StatusUnauthorized, e.withKey(t, e.Handler, k.Key, http.MethodGet, "/user", "").Code)
+	_, err := e.G.Store().Users().CreateUser(context.Background(), user.User{ID: ann.ID, Username: "robert", Company: "acme"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, e.withKey(t, e.Handler, k.Key, http.MethodGet, "/user", "").Code, "the key stays dead")
+}

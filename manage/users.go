@@ -600,6 +600,9 @@ func (m *Manager) DeleteUser(ctx context.Context, a Actor, id string) error {
 	if _, err := m.revokeAll(ctx, &u); err != nil {
 		return err
 	}
+	if err := m.revokeAPIKeys(ctx, id); err != nil {
+		return err
+	}
 	if err := m.store.Users().DeleteUser(ctx, id); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("%w: no such user", ErrNotFound)
@@ -607,6 +610,25 @@ func (m *Manager) DeleteUser(ctx context.Context, a Actor, id string) error {
 		return fmt.Errorf("manage: delete user: %w", err)
 	}
 	m.record(ctx, a, "user_delete", u.Company, target(&u))
+	return nil
+}
+
+// revokeAPIKeys revokes every API key of the user id, so that none comes
+// back to life for a user created later under the same id (a host that
+// chooses ids).
+func (m *Manager) revokeAPIKeys(ctx context.Context, id string) error {
+	keys, err := m.store.APIKeys().ListAPIKeys(ctx, id)
+	if err != nil {
+		return fmt.Errorf("manage: list the user's api keys: %w", err)
+	}
+	for _, k := range keys {
+		if k.Revoked {
+			continue
+		}
+		if err := m.store.APIKeys().RevokeAPIKey(ctx, id, k.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("manage: revoke the user's api keys: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -317,6 +317,17 @@ func (m *Manager) checkPassword(ctx context.Context, holder string, req LoginReq
 			att.undo(ctx)
 			m.audit(ctx, *rec, "failed", why)
 			return user.User{}, ferr2
+		case errors.Is(ferr2, ErrOTPRequired) && req.OTP == "" && req.RecoveryCode == "":
+			// The right password and no code yet: the first step of a
+			// two-step login, not a failure. Counting it would lock an
+			// address (an office behind one NAT) after 30 ordinary
+			// logins; it tells a guesser nothing the answer does not.
+			att.undo(ctx)
+			if reason != nil {
+				*reason = observe.ReasonSecondFactor
+			}
+			m.audit(ctx, *rec, "failed", why)
+			return user.User{}, ferr2
 		default:
 			ok, class = false, observe.ReasonSecondFactor
 		}

@@ -99,12 +99,12 @@ func (m *Manager) CreateAPIKey(ctx context.Context, a *Auth, req APIKeyRequest, 
 			roles = append(roles, r)
 		}
 	}
-	secret, hash, err := newID()
+	secret, _, err := newID()
 	if err != nil {
 		return nil, err
 	}
 	key := APIKeyPrefix + secret
-	hash = HashID(key)
+	hash := HashID(key) // of the whole key, prefix included
 	var idb [16]byte
 	if _, err := rand.Read(idb[:]); err != nil {
 		return nil, fmt.Errorf("session: random source: %w", err)

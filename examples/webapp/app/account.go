@@ -16,6 +16,8 @@ import (
 type accountView struct {
 	Name, Email, Phone string
 	Sessions           []sessionRow
+	// TOTP is the state of the user's second factor.
+	TOTP totpView
 }
 
 // sessionRow is one of the user's live sessions.
@@ -34,6 +36,7 @@ var accountDone = map[string]string{
 	"password": "Password changed. Every other session was logged out.",
 	"profile":  "Profile saved.",
 	"revoked":  "That session was logged out.",
+	"totp-off": "Two-factor login is off: logging in needs only your password again.",
 }
 
 // account serves GET /account.
@@ -53,6 +56,13 @@ func (a *App) account(w http.ResponseWriter, r *http.Request) {
 // renderAccount renders the account page with v's flash: the form values are
 // the user's as stored, and the sessions are read afresh.
 func (a *App) renderAccount(w http.ResponseWriter, r *http.Request, status int, v view) {
+	a.renderAccountTOTP(w, r, status, v, nil)
+}
+
+// renderAccountTOTP is renderAccount with the second factor's section as t
+// says (after a change in this request, which the request's user does not
+// show yet); nil means as stored.
+func (a *App) renderAccountTOTP(w http.ResponseWriter, r *http.Request, status int, v view, t *totpView) {
 	auth, ok := session.FromContext(r.Context())
 	if !ok {
 		a.fail500(w, r, errNoAuth)
@@ -60,6 +70,11 @@ func (a *App) renderAccount(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	u := auth.User
 	p := accountView{Name: u.Name, Email: u.Email, Phone: u.Phone}
+	if t != nil {
+		p.TOTP = *t
+	} else {
+		p.TOTP = totpView{Enabled: u.TOTPEnabled, Pending: !u.TOTPEnabled && u.TOTPSecret != ""}
+	}
 	sessions, err := a.g.Manage().Sessions(r.Context(), a.actor(r, auth), u.ID)
 	if err != nil {
 		a.manageFailed(w, r, err)

@@ -32,6 +32,9 @@
 //     ends), the name, e-mail address and phone (Sessions().UpdateAccount), and
 //     lists the user's sessions with "log out" per session and "log out
 //     everywhere else" (Manage().Sessions, RevokeSession, RevokeOtherSessions).
+//     It also enrols a TOTP second factor (Sessions().BeginTOTP, ConfirmTOTP,
+//     which shows the recovery codes once) and removes it (DisableTOTP); the
+//     login form then takes the one-time code in its otp field.
 //   - The admin page, for users with the specific permission users_manage, lists,
 //     creates, blocks and unblocks users, resets passwords and assigns roles
 //     through Manage() with the caller as the actor (manage.Caller), so that
@@ -46,6 +49,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -106,6 +110,16 @@ type Options struct {
 	// Hasher hashes and checks passwords; nil means gatehouse's default
 	// (bcrypt, cost 12). Tests pass gatehousetest.Hasher() to be fast.
 	Hasher user.Hasher
+	// MFAKey encrypts the users' TOTP secrets at rest (session.MFAConfig.Key,
+	// 32 bytes); nil means 32 random bytes made by New.
+	//
+	// A real application keeps its key apart from the database (a secret
+	// store, an environment variable, a file the database backups do not
+	// hold) and stable across restarts: a new key at every start, as this
+	// example makes without MFAKey, makes every enrolled secret unreadable
+	// after a restart, so that those users can log in only with a recovery
+	// code.
+	MFAKey []byte
 }
 
 // App is the web application: its gatehouse, its customers and its pages.
@@ -142,12 +156,24 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	mfaKey := o.MFAKey
+	if mfaKey == nil {
+		// For the example only: see Options.MFAKey.
+		mfaKey = make([]byte, 32)
+		if _, err := rand.Read(mfaKey); err != nil {
+			return nil, fmt.Errorf("the TOTP key: %w", err)
+		}
+	}
 	a := &App{log: log, attrs: attrs, customers: newCustomers(attrs), pages: pages}
 	g, err := gatehouse.Open(ctx, gatehouse.Config{
 		Store:          o.Store,
 		Logger:         log,
 		InsecureCookie: o.InsecureCookie,
-		Session:        session.Config{Hasher: o.Hasher},
+		Session: session.Config{
+			Hasher: o.Hasher,
+			// The key that seals the TOTP secrets in the store.
+			MFA: session.MFAConfig{Key: mfaKey},
+		},
 		Web: gatehouse.WebConfig{
 			LoginPage:       LoginPage,
 			DefaultRedirect: HomePage,
@@ -190,6 +216,10 @@ func (a *App) routes() http.Handler {
 	mux.Handle("POST /account/profile", login(http.HandlerFunc(a.updateProfile)))
 	mux.Handle("POST /account/sessions/{id}/revoke", own(http.HandlerFunc(a.revokeSession)))
 	mux.Handle("POST /account/sessions/revoke-others", own(http.HandlerFunc(a.revokeOthers)))
+	// The second factor is the user's own credential too.
+	mux.Handle("POST /account/totp", own(http.HandlerFunc(a.beginTOTP)))
+	mux.Handle("POST /account/totp/confirm", own(http.HandlerFunc(a.confirmTOTP)))
+	mux.Handle("POST /account/totp/disable", own(http.HandlerFunc(a.disableTOTP)))
 
 	// The admin page needs users_manage; package manage checks every change
 	// again with its own rules.

@@ -255,6 +255,7 @@ var labels = map[string]string{
 	"username": "Username", "password": "Password", "name": "Name", "email": "E-mail address",
 	"phone": "Phone", "roles": "Roles", "current_password": "Current password",
 	"new_password": "New password", "company_key": "Company",
+	"code": "Code",
 }
 
 // label names a form field or attribute in a message.

@@ -199,47 +199,15 @@ func authReadChecks() []check {
 			got = agree(t, e, r, s.IDHash)
 			equal(t, s.Epoch+1, got.User.SessionEpoch, "the user's new epoch")
 		}},
-		{"a store that reads auth should return the policy version as it changes", func(t reporter, e *env) {
+		{"a store that reads auth should move the versions with every role, parameter and schema change, as the plain calls read them", func(t reporter, e *env) {
 			r, ok := authReader(t, e)
 			if !ok {
 				return
 			}
 			s := authFixture(t, e)
-			before := agree(t, e, r, s.IDHash).Versions.Policy
-			noErr(t, e.Roles().PutRole(ctx(t), newRole("sales")), "PutRole")
-			afterPut := agree(t, e, r, s.IDHash).Versions.Policy
-			isTrue(t, afterPut != before, "Versions.Policy did not change with PutRole")
-			noErr(t, e.Roles().DeleteRole(ctx(t), "sales"), "DeleteRole")
-			afterDelete := agree(t, e, r, s.IDHash).Versions.Policy
-			isTrue(t, afterDelete != afterPut && afterDelete != before, "Versions.Policy did not move to a new value with DeleteRole")
-		}},
-		{"a store that reads auth should move the parameters version with every parameter and schema change", func(t reporter, e *env) {
-			r, ok := authReader(t, e)
-			if !ok {
-				return
-			}
-			s := authFixture(t, e)
-			seen := map[int64]bool{}
-			step := func(what string, change func() error) {
+			versionsFollowChanges(t, e, "ReadAuth", func() storage.Versions {
 				t.Helper()
-				if change != nil {
-					noErr(t, change(), what)
-				}
-				got, err := r.ReadAuth(ctx(t), s.IDHash)
-				noErr(t, err, "ReadAuth after %s", what)
-				isFalse(t, seen[got.Versions.Parameters], "Versions.Parameters after %s is one it had before", what)
-				seen[got.Versions.Parameters] = true
-			}
-			step("nothing", nil)
-			step("PutParameter", func() error {
-				return e.Parameters().PutParameter(ctx(t), storage.Parameter{Code: "p", Title: "P", Value: "1"})
-			})
-			step("PutParameter again", func() error {
-				return e.Parameters().PutParameter(ctx(t), storage.Parameter{Code: "p", Title: "P", Value: "2"})
-			})
-			step("DeleteParameter", func() error { return e.Parameters().DeleteParameter(ctx(t), "p") })
-			step("PutSchema", func() error {
-				return e.Parameters().PutSchema(ctx(t), storage.Schema{"Customer": {"name"}})
+				return agree(t, e, r, s.IDHash).Versions
 			})
 		}},
 		{"a store that reads auth should fail, not report a missing session, when the context has ended", func(t reporter, e *env) {
@@ -273,5 +241,78 @@ func authReadChecks() []check {
 			_, err = r.ReadUserAuth(c, "u1")
 			anyErr(t, err, "ReadUserAuth with an ended context")
 		}},
+		{"a store that reads users for auth should move the versions with every role, parameter and schema change, as the plain calls read them", func(t reporter, e *env) {
+			r, ok := userAuthReader(t, e)
+			if !ok {
+				return
+			}
+			s := authFixture(t, e)
+			// ReadAuth, where the store serves it too, reads the same
+			// versions: there is no plain call for Versions.Parameters to
+			// compare with.
+			ar, both := authReader(t, e)
+			versionsFollowChanges(t, e, "ReadUserAuth", func() storage.Versions {
+				t.Helper()
+				got, err := r.ReadUserAuth(ctx(t), "u1")
+				noErr(t, err, "ReadUserAuth")
+				isTrue(t, got.UserFound, "ReadUserAuth: UserFound")
+				agreeUser(t, readPlainUser(t, e, "u1"), got, "ReadUserAuth")
+				if both {
+					a, err := ar.ReadAuth(ctx(t), s.IDHash)
+					noErr(t, err, "ReadAuth")
+					equal(t, a.Versions, got.Versions, "ReadUserAuth: Versions as ReadAuth reads them")
+				}
+				return got.Versions
+			})
+		}},
+	}
+}
+
+// versionsFollowChanges makes each change that must move a version —
+// PutRole of a new role and of an existing one, DeleteRole, PutParameter
+// of a new parameter and of an existing one, DeleteParameter, PutSchema —
+// and requires read, made before the first and after each, to return a
+// version of the kind the change moves (Policy for roles, Parameters for
+// parameters and the schema) that it has not returned before, since a
+// version never returns to an earlier value. The other version may move
+// too. read compares Policy with PolicyVersion itself (agree,
+// agreeUser); call names the read in failures.
+func versionsFollowChanges(t reporter, e *env, call string, read func() storage.Versions) {
+	t.Helper()
+	policy, params := map[int64]bool{}, map[int64]bool{}
+	v := read()
+	policy[v.Policy], params[v.Parameters] = true, true
+	steps := []struct {
+		what   string
+		policy bool // the change moves Versions.Policy, else Versions.Parameters
+		change func() error
+	}{
+		{"PutRole of a new role", true, func() error { return e.Roles().PutRole(ctx(t), newRole("sales")) }},
+		{"PutRole of an existing role", true, func() error {
+			r := newRole("sales")
+			r.Title = "Sales, renamed"
+			return e.Roles().PutRole(ctx(t), r)
+		}},
+		{"DeleteRole", true, func() error { return e.Roles().DeleteRole(ctx(t), "sales") }},
+		{"PutParameter of a new parameter", false, func() error {
+			return e.Parameters().PutParameter(ctx(t), storage.Parameter{Code: "p", Title: "P", Value: "1"})
+		}},
+		{"PutParameter of an existing parameter", false, func() error {
+			return e.Parameters().PutParameter(ctx(t), storage.Parameter{Code: "p", Title: "P", Value: "2"})
+		}},
+		{"DeleteParameter", false, func() error { return e.Parameters().DeleteParameter(ctx(t), "p") }},
+		{"PutSchema", false, func() error {
+			return e.Parameters().PutSchema(ctx(t), storage.Schema{"Customer": {"name"}})
+		}},
+	}
+	for _, st := range steps {
+		noErr(t, st.change(), st.what)
+		v := read()
+		if st.policy {
+			isFalse(t, policy[v.Policy], "%s: Versions.Policy after %s is %d, a value it had before", call, st.what, v.Policy)
+		} else {
+			isFalse(t, params[v.Parameters], "%s: Versions.Parameters after %s is %d, a value it had before", call, st.what, v.Parameters)
+		}
+		policy[v.Policy], params[v.Parameters] = true, true
 	}
 }

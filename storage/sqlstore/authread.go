@@ -47,28 +47,40 @@ var userColumnsOrZero = func() string {
 	return strings.Join(cols, ", ")
 }()
 
-// The statements of the capabilities: one each, so one round trip.
+// The statements of the capabilities: one each, so one round trip. A
+// missing gh_policy row (a damaged database) must read as a failure of the
+// store (errPolicyMissing), never as a missing session or user, so neither
+// lets it drop the row: readAuthQuery LEFT JOINs gh_policy (NULL versions,
+// which the columns never hold otherwise), and readUserAuthQuery reads
+// from gh_policy and LEFT JOINs the user (no row at all).
 var (
 	readAuthQuery = `SELECT ` + qualified("s", sessionColumns) + `, p.version, p.parameters_version, ` + userColumnsOrZero + `
-		FROM gh_sessions s CROSS JOIN gh_policy p LEFT JOIN gh_users u ON u.id = s.user_id
-		WHERE s.id_hash = $1 AND s.expires_us > $2 AND p.id = 1`
-	readUserAuthQuery = `SELECT p.version, p.parameters_version, ` + qualified("u", userColumns) + `
-		FROM gh_users u CROSS JOIN gh_policy p WHERE u.id = $1 AND p.id = 1`
+		FROM gh_sessions s LEFT JOIN gh_policy p ON p.id = 1 LEFT JOIN gh_users u ON u.id = s.user_id
+		WHERE s.id_hash = $1 AND s.expires_us > $2`
+	readUserAuthQuery = `SELECT p.version, p.parameters_version, ` + userColumnsOrZero + `
+		FROM gh_policy p LEFT JOIN gh_users u ON u.id = $1 WHERE p.id = 1`
 )
+
+// errPolicyMissing is the failure of a read of the versions that finds no
+// row in gh_policy: the database is damaged, which is no answer about a
+// session or a user.
+var errPolicyMissing = errors.New("the versions row of gh_policy is missing")
 
 // ReadAuth implements [storage.AuthReader] in one statement: the session
 // (live by the store's clock, as GetSession reads it), its user through a
-// LEFT JOIN, and both versions from gh_policy, all from one snapshot.
+// LEFT JOIN, and both versions from gh_policy, all from one snapshot. A
+// missing gh_policy row is an error, not ErrNotFound.
 func (s *Store) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, error) {
 	if err := checkCtx(ctx, "read auth"); err != nil {
 		return storage.AuthRead{}, err
 	}
 	var (
-		a  storage.AuthRead
-		ss sessionScan
-		us userScan
+		a              storage.AuthRead
+		ss             sessionScan
+		us             userScan
+		policy, params sql.NullInt64
 	)
-	dest := append(ss.dest(), &a.Versions.Policy, &a.Versions.Parameters)
+	dest := append(ss.dest(), &policy, &params)
 	err := s.db.QueryRowContext(ctx, s.q(readAuthQuery), idHash, s.clock()).Scan(append(dest, us.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return storage.AuthRead{}, fmt.Errorf("sqlstore: read auth: session: %w", storage.ErrNotFound)
@@ -76,6 +88,10 @@ func (s *Store) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, 
 	if err != nil {
 		return storage.AuthRead{}, fmt.Errorf("sqlstore: read auth: %w", err)
 	}
+	if !policy.Valid || !params.Valid {
+		return storage.AuthRead{}, fmt.Errorf("sqlstore: read auth: %w", errPolicyMissing)
+	}
+	a.Versions = storage.Versions{Policy: policy.Int64, Parameters: params.Int64}
 	a.Session = ss.session()
 	if us.u.ID == "" {
 		// No such user: UserFound stays false, User zero.
@@ -88,7 +104,9 @@ func (s *Store) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, 
 	return a, nil
 }
 
-// ReadUserAuth implements [storage.UserAuthReader] in one statement.
+// ReadUserAuth implements [storage.UserAuthReader] in one statement: the
+// versions from gh_policy and the user through a LEFT JOIN, so a missing
+// user is a row without one and a missing gh_policy row is an error.
 func (s *Store) ReadUserAuth(ctx context.Context, userID string) (storage.UserAuthRead, error) {
 	if err := checkCtx(ctx, "read user auth"); err != nil {
 		return storage.UserAuthRead{}, err
@@ -100,10 +118,14 @@ func (s *Store) ReadUserAuth(ctx context.Context, userID string) (storage.UserAu
 	dest := []any{&a.Versions.Policy, &a.Versions.Parameters}
 	err := s.db.QueryRowContext(ctx, s.q(readUserAuthQuery), userID).Scan(append(dest, us.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return storage.UserAuthRead{}, nil
+		return storage.UserAuthRead{}, fmt.Errorf("sqlstore: read user auth: %w", errPolicyMissing)
 	}
 	if err != nil {
 		return storage.UserAuthRead{}, fmt.Errorf("sqlstore: read user auth: %w", err)
+	}
+	if us.u.ID == "" {
+		// No such user: UserFound stays false, User zero.
+		return storage.UserAuthRead{}, nil
 	}
 	if a.User, err = us.user(); err != nil {
 		return storage.UserAuthRead{}, fmt.Errorf("sqlstore: read user auth: %w", err)

@@ -10,16 +10,24 @@ import (
 // serveSession answers GET /session with the CRM session document.
 // A store failure is 503; a failing SessionSection is 500, and nothing of
 // the document is sent.
+// It serves the bytes json.Marshal makes of g.SessionDocument(ctx, a),
+// encoded by appendSessionJSON (documents_cache.go).
 func (g *Gatehouse) serveSession(w http.ResponseWriter, r *http.Request, a *session.Auth) error {
-	doc, err := g.SessionDocument(r.Context(), a)
+	bp := documentBuffers.Get().(*[]byte)
+	b, err := g.appendSessionJSON(r.Context(), (*bp)[:0], a)
 	var se *sectionError
 	switch {
 	case errors.As(err, &se):
+		putBuffer(bp, *bp)
 		return errInternal(err)
 	case err != nil:
+		putBuffer(bp, *bp)
 		return errUnavailable(err)
 	}
-	return writeJSON(w, http.StatusOK, doc)
+	b = append(b, '\n')
+	writeJSONBytes(w, http.StatusOK, b)
+	putBuffer(bp, b)
+	return nil
 }
 
 // serveUser answers GET /user with the caller's user document.

@@ -35,6 +35,7 @@ func (ps *paramStore) PutParameter(ctx context.Context, p storage.Parameter) err
 	}
 	ps.params[p.Code] = p
 	ps.version++
+	ps.s.feed.publish(storage.Change{Kind: storage.ChangeParameters})
 	return nil
 }
 
@@ -63,6 +64,7 @@ func (ps *paramStore) DeleteParameter(ctx context.Context, code string) error {
 	}
 	delete(ps.params, code)
 	ps.version++
+	ps.s.feed.publish(storage.Change{Kind: storage.ChangeParameters})
 	return nil
 }
 
@@ -75,6 +77,7 @@ func (ps *paramStore) PutSchema(ctx context.Context, s storage.Schema) error {
 	defer ps.mu.Unlock()
 	ps.schema = s
 	ps.version++
+	ps.s.feed.publish(storage.Change{Kind: storage.ChangeParameters})
 	return nil
 }
 

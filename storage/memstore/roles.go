@@ -34,6 +34,7 @@ func (rs *roleStore) PutRole(ctx context.Context, r permissions.Role) error {
 	}
 	rs.roles[r.Code] = r
 	rs.version++
+	rs.s.feed.publish(storage.Change{Kind: storage.ChangePolicy})
 	return nil
 }
 
@@ -75,6 +76,7 @@ func (rs *roleStore) DeleteRole(ctx context.Context, code string) error {
 	}
 	delete(rs.roles, code)
 	rs.version++
+	rs.s.feed.publish(storage.Change{Kind: storage.ChangePolicy})
 	return nil
 }
 

@@ -95,6 +95,7 @@ func (ss *sessionStore) RevokeSession(ctx context.Context, idHash string) error 
 	}
 	x.Revoked = true
 	ss.sessions[idHash] = x
+	ss.s.feed.publish(storage.Change{Kind: storage.ChangeSession, Key: idHash})
 	return nil
 }
 
@@ -123,11 +124,15 @@ func (ss *sessionStore) DeleteExpiredSessions(ctx context.Context, now time.Time
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	n := 0
+	n, clock := 0, ss.s.clock()
 	for h, x := range ss.sessions {
 		if !x.ExpiresAt.After(now) {
 			delete(ss.sessions, h)
 			n++
+			if x.ExpiresAt.After(clock) && !x.Revoked {
+				// Deleted while live by the store's clock.
+				ss.s.feed.publish(storage.Change{Kind: storage.ChangeSession, Key: h})
+			}
 		}
 	}
 	return n, nil

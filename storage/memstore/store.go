@@ -31,6 +31,8 @@ type Store struct {
 	audit    auditStore
 	counters counterStore
 	apiKeys  apiKeyStore
+
+	feed feed
 }
 
 var _ storage.Store = (*Store)(nil)

@@ -99,6 +99,7 @@ func (us *userStore) UpdateUser(ctx context.Context, u user.User) (user.User, er
 	delete(us.byUsername, storage.FoldUsername(old.Username))
 	us.byUsername[storage.FoldUsername(u.Username)] = u.ID
 	us.byID[u.ID] = u
+	us.s.feed.publish(storage.Change{Kind: storage.ChangeUser, Key: u.ID})
 	return u.Clone(), nil
 }
 
@@ -114,6 +115,7 @@ func (us *userStore) DeleteUser(ctx context.Context, id string) error {
 	}
 	delete(us.byID, id)
 	delete(us.byUsername, storage.FoldUsername(u.Username))
+	us.s.feed.publish(storage.Change{Kind: storage.ChangeUser, Key: id})
 	return nil
 }
 

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -40,6 +41,8 @@ type config struct {
 }
 
 func main() {
+	exit := 0
+	defer func() { os.Exit(exit) }()
 	var c config
 	flag.DurationVar(&c.duration, "duration", 2*time.Second, "length of one round against one target")
 	flag.IntVar(&c.rounds, "rounds", 5, "rounds per target, interleaved across the targets")
@@ -52,6 +55,7 @@ func main() {
 	flag.IntVar(&c.lagTrials, "revocation-trials", 100, "logout trials of the revocation-lag measurement")
 	flag.IntVar(&c.lagConns, "revocation-conns", 0, "load connections on each of the two instances during the trials; 0 means conns/2")
 	list := flag.Bool("list", false, "list the targets and exit")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the rounds (servers and client: one process) to this file")
 	flag.Parse()
 	if *list {
 		for _, t := range targets {
@@ -65,12 +69,24 @@ func main() {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	e := newEnv()
 	err := run(ctx, e, c, os.Stdout, os.Stderr)
 	e.close()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
-		os.Exit(1)
+		exit = 1
 	}
 }
 

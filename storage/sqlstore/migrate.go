@@ -59,13 +59,27 @@ func SchemaVersion() int {
 }
 
 // statements splits a migration into its statements (each ends with ";"
-// at the end of a line).
+// at the end of a line). A ";" at the end of a line inside a
+// dollar-quoted body ($$ … $$, as in a PL/pgSQL function) does not end
+// the statement.
 func statements(sql string) []string {
 	var out []string
-	for _, st := range strings.Split(sql, ";\n") {
-		if st = strings.TrimSpace(st); st != "" && !onlyComments(st) {
+	var cur strings.Builder
+	for _, part := range strings.Split(sql, ";\n") {
+		if cur.Len() > 0 {
+			cur.WriteString(";\n")
+		}
+		cur.WriteString(part)
+		if strings.Count(cur.String(), "$$")%2 == 1 {
+			continue // inside a dollar-quoted body
+		}
+		if st := strings.TrimSpace(cur.String()); st != "" && !onlyComments(st) {
 			out = append(out, st)
 		}
+		cur.Reset()
+	}
+	if st := strings.TrimSpace(cur.String()); st != "" && !onlyComments(st) {
+		out = append(out, st)
 	}
 	return out
 }

@@ -38,6 +38,9 @@ type Config struct {
 // concurrent use.
 type Store struct {
 	db  *sql.DB
+	// dsn is the PostgreSQL connection string, for the change feed's own
+	// connection; empty on SQLite.
+	dsn string
 	d   dialect
 	now func() time.Time
 	log *slog.Logger
@@ -104,7 +107,12 @@ func OpenPostgres(ctx context.Context, dsn string, cfg Config) (*Store, error) {
 	db.SetMaxOpenConns(n)
 	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return open(ctx, db, postgres, cfg)
+	s, err := open(ctx, db, postgres, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.dsn = dsn
+	return s, nil
 }
 
 // OpenSQLite opens (creating it if needed) the SQLite database file at

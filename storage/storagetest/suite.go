@@ -149,7 +149,7 @@ type group struct {
 func allGroups() []group {
 	return []group{
 		storeGroup(), backendGroup(), usersGroup(), rolesGroup(), parametersGroup(),
-		sessionsGroup(), auditGroup(), countersGroup(), apiKeysGroup(), authReadGroup(),
+		sessionsGroup(), auditGroup(), countersGroup(), apiKeysGroup(), authReadGroup(), feedGroup(),
 	}
 }
 

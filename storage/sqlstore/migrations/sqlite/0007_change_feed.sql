@@ -1,0 +1,4 @@
+-- gatehouse schema version 7 (SQLite): nothing. The PostgreSQL migration of
+-- this number adds the change feed's triggers; SQLite has no notifications
+-- between processes, so an SQLite store has no change feed
+-- (Store.WatchChanges returns errors.ErrUnsupported).

@@ -198,8 +198,8 @@ func (n noFeedAfterStart) WatchChanges(h storage.ChangeHandler) (func(), error) 
 // can be held in the middle of a read.
 type controlled struct {
 	*memstore.Store
-	mu   sync.Mutex
-	h    storage.ChangeHandler
+	mu sync.Mutex
+	h  storage.ChangeHandler
 	// holdNext makes the next ReadAuth, once it has its answer, send a
 	// channel on hold and wait until it is closed.
 	holdNext atomic.Bool

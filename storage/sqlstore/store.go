@@ -37,7 +37,7 @@ type Config struct {
 // Make one with [Open], [OpenPostgres] or [OpenSQLite]; it is safe for
 // concurrent use.
 type Store struct {
-	db  *sql.DB
+	db *sql.DB
 	// dsn is the PostgreSQL connection string, for the change feed's own
 	// connection; empty on SQLite.
 	dsn string

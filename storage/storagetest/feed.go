@@ -104,7 +104,9 @@ func feedChecks() []check {
 	changes := []change{
 		{"RevokeSession", func(t reporter, e *env, s storage.Session) {
 			noErr(t, e.Sessions().RevokeSession(ctx(t), s.IDHash), "RevokeSession")
-		}, func(s storage.Session) storage.Change { return storage.Change{Kind: storage.ChangeSession, Key: s.IDHash} }},
+		}, func(s storage.Session) storage.Change {
+			return storage.Change{Kind: storage.ChangeSession, Key: s.IDHash}
+		}},
 		{"UpdateUser (a session epoch bump)", func(t reporter, e *env, s storage.Session) {
 			u, err := e.Users().GetUser(ctx(t), s.UserID)
 			noErr(t, err, "GetUser")

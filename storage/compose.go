@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // Parts are the concerns that [Compose] takes from elsewhere than its base
@@ -56,8 +57,16 @@ type Backend interface {
 // round trip to each backend. Otherwise both return an error wrapping
 // errors.ErrUnsupported, having read nothing, and callers make the plain
 // calls.
+//
+// The composed store implements [ChangeFeed] by merging base's feed with
+// the feed of every backend: it listens once all of them listen, and is
+// lost when any of them is. Its WatchChanges returns an error wrapping
+// errors.ErrUnsupported when base has no feed, when a backend has none,
+// or when parts sets sessions, users, roles or parameters but names no
+// backend to watch for them.
 func Compose(base Store, parts Parts) Store {
 	c := &composed{base: base, backends: append([]Backend(nil), parts.Backends...)}
+	c.moved = parts.Users != nil || parts.Roles != nil || parts.Parameters != nil || parts.Sessions != nil
 	if parts.Users == nil && parts.Roles == nil && parts.Parameters == nil {
 		c.userAuth, _ = base.(UserAuthReader)
 		if ar, ok := base.(AuthReader); ok && parts.Sessions == nil {
@@ -99,6 +108,8 @@ type composed struct {
 	// they read (see Compose); nil otherwise.
 	auth     AuthReader
 	userAuth UserAuthReader
+	// moved is whether parts took a concern a change feed reports.
+	moved bool
 }
 
 // errAuthReadUnsupported is what the composed store's ReadAuth and
@@ -158,4 +169,90 @@ func (c *composed) Close() error {
 		errs = append(errs, b.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// WatchChanges implements [ChangeFeed] as Compose describes.
+func (c *composed) WatchChanges(h ChangeHandler) (stop func(), err error) {
+	feeds := []ChangeFeed{}
+	for _, b := range append([]any{c.base}, anys(c.backends)...) {
+		f, ok := b.(ChangeFeed)
+		if !ok {
+			return nil, fmt.Errorf("storage: composed store: watch changes: %T has no change feed: %w", b, errors.ErrUnsupported)
+		}
+		feeds = append(feeds, f)
+	}
+	if c.moved && len(c.backends) == 0 {
+		return nil, fmt.Errorf("storage: composed store: watch changes: parts kept elsewhere, with no backend to watch: %w", errors.ErrUnsupported)
+	}
+	m := &mergedHandler{h: h, up: make([]bool, len(feeds))}
+	var stops []func()
+	stopAll := func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+	for i, f := range feeds {
+		s, err := f.WatchChanges(partHandler{m, i})
+		if err != nil {
+			stopAll()
+			return nil, fmt.Errorf("storage: composed store: watch changes: %w", err)
+		}
+		stops = append(stops, s)
+	}
+	return stopAll, nil
+}
+
+func anys[T any](s []T) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// mergedHandler turns the feeds of a composed store's parts into one:
+// listening when all of them listen, lost when any of them is. It passes
+// calls on to h one at a time.
+type mergedHandler struct {
+	mu        sync.Mutex
+	h         ChangeHandler
+	up        []bool
+	listening bool
+}
+
+// partHandler is the handler given to part i's feed.
+type partHandler struct {
+	m *mergedHandler
+	i int
+}
+
+func (p partHandler) Changed(c Change) {
+	p.m.mu.Lock()
+	defer p.m.mu.Unlock()
+	p.m.h.Changed(c)
+}
+
+func (p partHandler) Subscribed() {
+	m := p.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.up[p.i] = true
+	for _, up := range m.up {
+		if !up {
+			return
+		}
+	}
+	m.listening = true
+	m.h.Subscribed()
+}
+
+func (p partHandler) Lost(err error) {
+	m := p.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.up[p.i] = false
+	if m.listening {
+		m.listening = false
+		m.h.Lost(err)
+	}
 }

@@ -117,11 +117,14 @@ end
 return 1
 `)
 
-// revokeScript marks a live session revoked. KEYS: session; ARGV: now (µs).
+// revokeScript marks a live session revoked and publishes the change on
+// the store's feed channel, in one step. KEYS: session; ARGV: now (µs),
+// channel, id hash.
 var revokeScript = redis.NewScript(`
 local e = redis.call('HGET', KEYS[1], 'e')
 if (not e) or tonumber(e) <= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'r', '1')
+redis.call('PUBLISH', ARGV[2], 's:' .. ARGV[3])
 return 1
 `)
 
@@ -145,7 +148,7 @@ func (ss *sessionStore) RevokeSession(ctx context.Context, idHash string) error 
 	if err := checkCtx(ctx, "revoke session"); err != nil {
 		return err
 	}
-	n, err := revokeScript.Run(ctx, s.c, []string{s.key("s", idHash)}, s.clock()).Int()
+	n, err := revokeScript.Run(ctx, s.c, []string{s.key("s", idHash)}, s.clock(), s.channel(), idHash).Int()
 	if err != nil {
 		return fmt.Errorf("redisstore: revoke session: %w", err)
 	}
@@ -201,16 +204,22 @@ func (ss *sessionStore) ListSessions(ctx context.Context, userID string) ([]stor
 }
 
 // deleteScript deletes one session found in the expiry index if it has
-// expired by the given time, and unindexes it. KEYS: session, expiry
-// index; ARGV: time (µs), id hash, the user index key's prefix.
+// expired by the given time, and unindexes it; a session that was live by
+// the store's clock is published on the feed channel. KEYS: session,
+// expiry index; ARGV: time (µs), id hash, the user index key's prefix,
+// the store's clock (µs), channel.
 var deleteScript = redis.NewScript(`
 local e = redis.call('HGET', KEYS[1], 'e')
 if e and tonumber(e) > tonumber(ARGV[1]) then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[2])
 if not e then return 0 end
 local u = redis.call('HGET', KEYS[1], 'u')
+local r = redis.call('HGET', KEYS[1], 'r')
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', ARGV[3] .. u, ARGV[2])
+if tonumber(e) > tonumber(ARGV[4]) and r ~= '1' then
+	redis.call('PUBLISH', ARGV[5], 's:' .. ARGV[2])
+end
 return 1
 `)
 
@@ -226,7 +235,7 @@ func (ss *sessionStore) DeleteExpiredSessions(ctx context.Context, now time.Time
 	}
 	n := 0
 	for _, h := range hashes {
-		d, err := deleteScript.Run(ctx, s.c, []string{s.key("s", h), index}, now.UnixMicro(), h, s.prefix+"u:").Int()
+		d, err := deleteScript.Run(ctx, s.c, []string{s.key("s", h), index}, now.UnixMicro(), h, s.prefix+"u:", s.clock(), s.channel()).Int()
 		if err != nil {
 			return n, fmt.Errorf("redisstore: delete expired sessions: %w", err)
 		}

@@ -1,11 +1,17 @@
 package gatehouse
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"testing"
 
 	"github.com/gatehouse-go/gatehouse/permissions"
+	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/storage/memstore"
+	"github.com/gatehouse-go/gatehouse/user"
 )
 
 // The parts kept for a permission set are that set's, under that
@@ -66,4 +72,59 @@ func TestSetPartsCacheIsBoundedAndKeyed(t *testing.T) {
 		check(sets[i], &declared)
 		check(sets[i], nil)
 	}
+}
+
+// BenchmarkSessionDocumentJSON compares GET /session's encoding of the
+// document with what it replaced, json.Marshal(Gatehouse.SessionDocument),
+// for the bench module's user (bench/auth_bench_test.go).
+func BenchmarkSessionDocumentJSON(b *testing.B) {
+	ctx := context.Background()
+	store := memstore.New(memstore.Config{})
+	b.Cleanup(func() { store.Close() })
+	g, err := New(Config{Store: store, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { g.Close() })
+	roles := []permissions.Role{
+		{Code: "viewer", Entities: map[string][]permissions.Op{"*": {permissions.OpRead}}},
+		{Code: "sales", Base: []string{"viewer"}, Specifics: []string{"entity_export_to_file"},
+			Params: []permissions.Param{{Code: "generate_ddl", Value: "0"}}},
+	}
+	for _, p := range []storage.Parameter{{Code: "generate_ddl", Title: "Generate DDL", Value: "0"}, {Code: "page_size", Value: "50"}} {
+		if err := store.Parameters().PutParameter(ctx, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	set, err := permissions.Compile(permissions.CompileConfig{Roles: roles, Held: []string{"sales", "viewer"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &session.Auth{Set: set, User: user.User{
+		ID: "id-alice", Username: "alice", Name: "Alice Example", Email: "alice@example.com", Company: "acme",
+		Roles:      []string{"sales", "viewer"},
+		Attributes: map[string]string{"dep_id": "42", "allowFTP": "true", "kind": "7"},
+		Parameters: map[string]string{"generate_ddl": "1"},
+	}}
+	b.Run("json.Marshal(SessionDocument)", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			doc, err := g.SessionDocument(ctx, a)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := json.Marshal(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("appendSessionJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		for b.Loop() {
+			if buf, err = g.appendSessionJSON(ctx, buf[:0], a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

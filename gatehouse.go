@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/storage/cachestore"
 	"github.com/gatehouse-go/gatehouse/token"
 )
 
@@ -55,6 +56,15 @@ type Config struct {
 	// Store keeps users, roles, sessions and counters. Nil means a new
 	// in-memory store (memstore), which Close closes.
 	Store storage.Store
+	// Cache turns on the cached mode: sessions, their users and the
+	// store's versions are kept in process (package cachestore) in front
+	// of Store, so that an authenticated request with a warm cache makes
+	// no round trip, and every write that ends or narrows access is seen
+	// here as soon as Store's change feed delivers it (PostgreSQL
+	// LISTEN/NOTIFY, Redis pub/sub). New refuses a store without a feed
+	// (SQLite). Nil, the default, is the strict mode: every request
+	// reads the store. Its Now and Logger default to the ones below.
+	Cache *cachestore.Config
 	// Service names the service and its version.
 	Service Service
 	// Keys signs and verifies access tokens; its public keys are served at
@@ -152,6 +162,7 @@ const DefaultMaxBodyBytes = 1 << 20
 type Gatehouse struct {
 	store     storage.Store
 	ownsStore bool
+	cache     *cachestore.Store // Config.Cache's, wrapping the store; nil in strict mode
 	keys      *token.KeySet
 	service   Service
 	log       *slog.Logger
@@ -210,17 +221,25 @@ func (g *Gatehouse) Manage() *manage.Manager { return g.manage }
 // so that GET /audit shows it to them and to their company.
 func (g *Gatehouse) Audit() *audit.Recorder { return g.recorder }
 
+// Cache returns the cache of the cached mode (Config.Cache), for its
+// Stats; nil in the strict mode.
+func (g *Gatehouse) Cache() *cachestore.Store { return g.cache }
+
 // Quotas returns the quota enforcer, for hosts that charge quotas from
 // their own code rather than with RequireQuota.
 func (g *Gatehouse) Quotas() *quota.Enforcer { return g.quotas }
 
 // Close waits for the password reset deliveries under way
 // (session.Manager.WaitPasswordResets), writes the audit records still
-// buffered (Config.Audit.Buffer), then closes the store if New created it;
-// a store passed in Config is the caller's to close.
+// buffered (Config.Audit.Buffer), stops the cache's feed (Config.Cache),
+// then closes the store if New created it; a store passed in Config is the
+// caller's to close.
 func (g *Gatehouse) Close() error {
 	g.sessions.WaitPasswordResets()
 	err := g.recorder.Close()
+	if g.cache != nil {
+		g.cache.Stop()
+	}
 	if g.ownsStore {
 		err = errors.Join(err, g.store.Close())
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/quota"
 	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/storage/cachestore"
 	"github.com/gatehouse-go/gatehouse/storage/memstore"
 	"github.com/gatehouse-go/gatehouse/token"
 )
@@ -77,17 +78,30 @@ func New(cfg Config) (*Gatehouse, error) {
 		g.store = memstore.New(memstore.Config{Now: g.now})
 		g.ownsStore = true
 	}
-	if err := g.initMetering(cfg); err != nil {
-		if g.ownsStore {
-			_ = g.store.Close()
+	if cfg.Cache != nil {
+		cc := *cfg.Cache
+		if cc.Now == nil {
+			cc.Now = g.now
 		}
+		if cc.Logger == nil {
+			cc.Logger = g.log
+		}
+		c, err := cachestore.New(g.store, cc)
+		if err != nil {
+			if g.ownsStore {
+				_ = g.store.Close()
+			}
+			return nil, fmt.Errorf("gatehouse: Cache: %w", err)
+		}
+		g.cache, g.store = c, c
+	}
+	if err := g.initMetering(cfg); err != nil {
+		g.releaseStore()
 		return nil, err
 	}
 	if err := g.initSessions(cfg); err != nil {
 		_ = g.recorder.Close()
-		if g.ownsStore {
-			_ = g.store.Close()
-		}
+		g.releaseStore()
 		return nil, err
 	}
 	g.manage, _ = manage.New(g.store, g.sessions, manage.Config{
@@ -95,6 +109,17 @@ func New(cfg Config) (*Gatehouse, error) {
 		PasswordPolicy: g.sessions.PasswordPolicy(), Service: g.service.Name,
 	})
 	return g, nil
+}
+
+// releaseStore undoes what New did to the store: stops the cache, and
+// closes the store if New opened it.
+func (g *Gatehouse) releaseStore() {
+	if g.cache != nil {
+		g.cache.Stop()
+	}
+	if g.ownsStore {
+		_ = g.store.Close()
+	}
 }
 
 // initMetering builds the audit recorder and the quota enforcer over the

@@ -14,6 +14,10 @@ import (
 // feedChannel is the channel the triggers of migration 0007 notify.
 const feedChannel = "gatehouse_changes"
 
+// FeedApplicationName is the application_name of the change feed's
+// connection, as pg_stat_activity shows it.
+const FeedApplicationName = "gatehouse change feed"
+
 // The feed's health check: after a quiet FeedPingInterval the listening
 // connection is pinged, and a ping unanswered after FeedPingTimeout loses
 // the feed. A reconnection waits from feedRetryMin, doubling to
@@ -79,8 +83,14 @@ func (s *Store) watch(ctx context.Context, h storage.ChangeHandler) {
 // listen opens a connection, LISTENs and delivers notifications until the
 // connection fails (its error returned) or ctx ends.
 func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *bool) error {
+	cfg, err := pgx.ParseConfig(s.dsn)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	// Named, so that an operator sees which connections are feeds.
+	cfg.RuntimeParams["application_name"] = FeedApplicationName
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	conn, err := pgx.Connect(cctx, s.dsn)
+	conn, err := pgx.ConnectConfig(cctx, cfg)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)

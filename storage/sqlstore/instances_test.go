@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-go/gatehouse/permissions"
 	"github.com/gatehouse-go/gatehouse/session"
 	"github.com/gatehouse-go/gatehouse/storage"
+	"github.com/gatehouse-go/gatehouse/storage/cachestore"
 	"github.com/gatehouse-go/gatehouse/storage/redisstore"
 	"github.com/gatehouse-go/gatehouse/storage/sqlstore"
 	"github.com/gatehouse-go/gatehouse/token"
@@ -92,7 +93,15 @@ type instance struct {
 
 func newInstance(t *testing.T, name string, store storage.Store, keys *token.KeySet, limit session.Limit) *instance {
 	t.Helper()
+	return newCachedInstance(t, name, store, keys, limit, nil)
+}
+
+// newCachedInstance is newInstance in the cached mode when cache is not
+// nil.
+func newCachedInstance(t *testing.T, name string, store storage.Store, keys *token.KeySet, limit session.Limit, cache *cachestore.Config) *instance {
+	t.Helper()
 	g, err := gatehouse.New(gatehouse.Config{
+		Cache:   cache,
 		Store:   store,
 		Keys:    keys,
 		Logger:  slog.New(slog.DiscardHandler),

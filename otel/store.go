@@ -69,10 +69,11 @@ func result(err error) int {
 // sub-store wrappers made once, so they are stable; Ping is traced like
 // the other calls; Close closes s. It keeps the optional capabilities of
 // package storage, traced as store.ReadAuth and store.ReadUserAuth: it
-// implements storage.AuthReader and storage.UserAuthReader always, calling
-// s's when s has them and otherwise answering an error that wraps
-// errors.ErrUnsupported, having read nothing, so that callers make the
-// plain calls as they would on s. A capability added to package storage
+// implements storage.AuthReader, storage.UserAuthReader and
+// storage.ChangeFeed (untraced) always, calling s's when s has them and
+// otherwise answering an error that wraps errors.ErrUnsupported, having
+// read nothing, so that callers make the plain calls as they would on s
+// (and a cache refuses a store without a feed). A capability added to package storage
 // must be forwarded here.
 //
 // A nil o returns s itself.
@@ -84,6 +85,7 @@ func WrapStore(s storage.Store, o *Observer) storage.Store {
 		readAuth: o.call("store.ReadAuth"), readUserAuth: o.call("store.ReadUserAuth")}
 	w.authReader, _ = s.(storage.AuthReader)
 	w.userAuthReader, _ = s.(storage.UserAuthReader)
+	w.feed, _ = s.(storage.ChangeFeed)
 	us, rs, ps, ss, as, cs := s.Users(), s.Roles(), s.Parameters(), s.Sessions(), s.Audit(), s.Counters()
 	w.users = &userStore{next: us,
 		create: o.call("users.CreateUser"), get: o.call("users.GetUser"), getByName: o.call("users.GetUserByUsername"),
@@ -160,6 +162,7 @@ type store struct {
 
 	authReader             storage.AuthReader     // s's, or nil
 	userAuthReader         storage.UserAuthReader // s's, or nil
+	feed                   storage.ChangeFeed     // s's, or nil
 	readAuth, readUserAuth *call
 	users                  *userStore
 	roles                  *roleStore
@@ -190,6 +193,16 @@ func (s *store) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, 
 	v, err := s.authReader.ReadAuth(ctx, idHash)
 	p.end(ctx, err)
 	return v, err
+}
+
+// WatchChanges implements storage.ChangeFeed with the wrapped store's
+// feed, untraced (it is one long subscription, not a call), or answers an
+// error wrapping errors.ErrUnsupported when the wrapped store has none.
+func (s *store) WatchChanges(h storage.ChangeHandler) (func(), error) {
+	if s.feed == nil {
+		return nil, fmt.Errorf("otel: wrapped store: watch changes: %w", errors.ErrUnsupported)
+	}
+	return s.feed.WatchChanges(h)
 }
 
 // ReadUserAuth implements storage.UserAuthReader over the wrapped store's.

@@ -25,6 +25,13 @@ func TestWrapStoreConformance(t *testing.T) {
 	})
 }
 
+// nopHandler is a storage.ChangeHandler that ignores everything.
+type nopHandler struct{}
+
+func (nopHandler) Changed(storage.Change) {}
+func (nopHandler) Subscribed()            {}
+func (nopHandler) Lost(error)             {}
+
 // plainStore hides memstore's optional capabilities, as a third-party
 // store without them would.
 type plainStore struct{ storage.Store }
@@ -43,6 +50,9 @@ func TestWrapStoreKeepsCapabilities(t *testing.T) {
 	require.True(t, ok, "AuthReader kept")
 	_, ok = w.(storage.UserAuthReader)
 	require.True(t, ok, "UserAuthReader kept")
+	stop, err := w.(storage.ChangeFeed).WatchChanges(nopHandler{})
+	require.NoError(t, err, "ChangeFeed kept")
+	stop()
 	_, err = ar.ReadAuth(ctx, "no-such-session")
 	require.False(t, errors.Is(err, errors.ErrUnsupported), "served by memstore: %v", err)
 	require.Len(t, spans.Ended(), 1)
@@ -52,6 +62,8 @@ func TestWrapStoreKeepsCapabilities(t *testing.T) {
 	_, err = p.(storage.AuthReader).ReadAuth(ctx, "x")
 	assert.ErrorIs(t, err, errors.ErrUnsupported)
 	_, err = p.(storage.UserAuthReader).ReadUserAuth(ctx, "x")
+	assert.ErrorIs(t, err, errors.ErrUnsupported)
+	_, err = p.(storage.ChangeFeed).WatchChanges(nopHandler{})
 	assert.ErrorIs(t, err, errors.ErrUnsupported)
 	assert.Len(t, spans.Ended(), 1, "nothing read, nothing traced")
 }

@@ -6,6 +6,7 @@
 //	go run ./examples/server -data my.json -addr 127.0.0.1:9000
 //	go run ./examples/server -store sqlite:/tmp/gh.db -key key.pem
 //	go run ./examples/server -store postgres://u:p@host/db -redis redis://host:6379/0
+//	go run ./examples/server -store postgres://u:p@host/db -cache   # sessions kept in process, invalidated by LISTEN/NOTIFY
 //	go run ./examples/server -idle-timeout 2h     # cookie sessions; 0 disables
 //	go run ./examples/server -metrics 127.0.0.1:9464  # Prometheus text at /metrics
 //	go run ./examples/server -mfa-key mfa.key     # 64 hex digits: keeps TOTP secrets readable across restarts
@@ -42,6 +43,7 @@ import (
 	ghotel "github.com/gatehouse-go/gatehouse/otel"
 	"github.com/gatehouse-go/gatehouse/report/xlsx"
 	"github.com/gatehouse-go/gatehouse/session"
+	"github.com/gatehouse-go/gatehouse/storage/cachestore"
 	"github.com/gatehouse-go/gatehouse/token"
 	"github.com/gatehouse-go/gatehouse/user"
 )
@@ -63,6 +65,8 @@ type options struct {
 	bcryptCost   int
 	store        string
 	redis        string
+	// cache turns on the cached mode (gatehouse.Config.Cache).
+	cache bool
 	// idleTimeout is the idle timeout of cookie sessions; 0 disables it.
 	idleTimeout time.Duration
 	cookieName  string
@@ -104,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.bcryptCost, "bcrypt-cost", user.DefaultBcryptCost, "bcrypt cost of new password hashes (at least 10)")
 	fs.StringVar(&o.store, "store", "memory", storeflag.StoreUsage)
 	fs.StringVar(&o.redis, "redis", "", storeflag.RedisUsage)
+	fs.BoolVar(&o.cache, "cache", false, "cached mode: keep sessions, users and versions in process, dropped by the store's change feed (postgres://, -redis, or memory; not sqlite:)")
 	fs.DurationVar(&o.idleTimeout, "idle-timeout", session.DefaultIdleTimeout,
 		"end a cookie (browser) session unused for this long; 0 disables it. Bearer tokens live for their ttl_seconds regardless")
 	fs.StringVar(&o.metrics, "metrics", "", "serve Prometheus metrics (gatehouse_*) at http://ADDR/metrics; default: none")
@@ -196,6 +201,9 @@ func setup(ctx context.Context, o options, log *slog.Logger, obs *ghotel.Observe
 		Session:        sc,
 		CookieName:     o.cookieName,
 		InsecureCookie: !o.cookieSecure}
+	if o.cache {
+		cfg.Cache = &cachestore.Config{}
+	}
 	if obs != nil {
 		// Logins, authentications, lockouts, quota refusals and every
 		// store call, counted and timed.
@@ -206,6 +214,9 @@ func setup(ctx context.Context, o options, log *slog.Logger, obs *ghotel.Observe
 	g, err := gatehouse.Open(ctx, cfg, data)
 	if err != nil {
 		store.Close()
+		if o.cache && errors.Is(err, cachestore.ErrNoFeed) {
+			err = fmt.Errorf("-cache: %w", err)
+		}
 		return nil, nil, err
 	}
 	if o.data == "" {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -100,6 +101,7 @@ func TestStoreFlagMistakesExitOne(t *testing.T) {
 		{"sqlite in a missing directory", []string{"-store", "sqlite:" + filepath.Join(dir, "no", "such", "dir", "gh.db")}, "-store"},
 		{"bad redis url", []string{"-redis", "http://nope"}, "-redis"},
 		{"unreachable redis", []string{"-redis", "redis://127.0.0.1:1/0"}, "-redis"},
+		{"cache on sqlite (no change feed)", []string{"-store", "sqlite:" + filepath.Join(dir, "cache.db"), "-cache"}, "-cache"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,4 +125,18 @@ func TestSQLiteWithRedis(t *testing.T) {
 	var health map[string]float64
 	require.Equal(t, 200, getJSON(t, base+"/health", &health))
 	assert.Equal(t, map[string]float64{"health": 1}, health)
+}
+
+// -cache serves sessions from memory: the same cookie twice, then a
+// logout refused at once.
+func TestCacheFlag(t *testing.T) {
+	base, _ := serve(t, "-cache")
+	sid := loginCookie(t, base)
+	for range 2 {
+		require.Equal(t, http.StatusOK, send(t, http.MethodGet, base+"/session", "", "", sid).StatusCode)
+	}
+	tok := loginToken(t, base)
+	require.Equal(t, http.StatusNoContent, send(t, http.MethodPost, base+"/logout", "", tok, "").StatusCode)
+	assert.Equal(t, http.StatusUnauthorized, send(t, http.MethodGet, base+"/session", "", tok, "").StatusCode)
+	assert.Equal(t, http.StatusOK, send(t, http.MethodGet, base+"/session", "", "", sid).StatusCode)
 }

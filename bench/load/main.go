@@ -195,7 +195,7 @@ func run(ctx context.Context, e *env, c config, out, log io.Writer) error {
 				name += "+cache"
 			}
 			fmt.Fprintf(log, "revocation lag on %s: %d trials, %d load connections on each instance\n", name, c.lagTrials, lagConns)
-			r, err := measureLag(ctx, e, lagOptions{kind: kind, trials: c.lagTrials, conns: lagConns, cached: cached, timeout: 10 * time.Second})
+			r, err := measureLag(ctx, e, lagOptions{kind: kind, trials: c.lagTrials, conns: lagConns, cached: cached, timeout: 10 * time.Second, settle: time.Second})
 			if err != nil {
 				return fmt.Errorf("revocation lag on %s: %w", name, err)
 			}

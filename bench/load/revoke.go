@@ -23,6 +23,8 @@ type lagOptions struct {
 	cached bool
 	// timeout bounds one trial's polling.
 	timeout time.Duration
+	// settle is how long the load runs before the first trial.
+	settle time.Duration
 }
 
 // lagResult is what the revocation-lag measurement found.
@@ -101,7 +103,7 @@ func measureLag(ctx context.Context, e *env, o lagOptions) (*lagResult, error) {
 			req := newRequest(addr, "/session", []string{cred}, http.StatusOK, body)
 			wg.Go(func() { res.load[i], errs[i] = generate(req, o.conns, 0, &stop) })
 		}
-		time.Sleep(200 * time.Millisecond) // let the load settle
+		time.Sleep(o.settle)
 	}
 	trialErr := func() error {
 		for i := range o.trials {

@@ -11,21 +11,33 @@ import (
 	"github.com/alexedwards/scs/v2"
 	redigo "github.com/gomodule/redigo/redis"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gatehouse-go/gatehouse"
+	"github.com/gatehouse-go/gatehouse/storage/cachestore"
 )
 
 // BenchmarkSessionPeers serves a cookie GET /session, one request after
 // the other, through gatehouse on PostgreSQL and on PostgreSQL with
-// sessions in Redis, and the same request through alexedwards/scs
+// sessions in Redis, each in the strict and the cached mode, and on the
+// memory store, and the same request through alexedwards/scs
 // (LoadAndSave) on its PostgreSQL store (pgxstore) and its Redis store,
 // whose handler writes the bytes gatehouse's document has: the store
 // round trips of one authenticated request, side by side.
 func BenchmarkSessionPeers(b *testing.B) {
 	for _, be := range storeBackends() {
-		if be.name != "postgres" && be.name != "postgres+redis" {
+		if be.name == "sqlite" {
 			continue
 		}
 		b.Run("gatehouse/"+be.name, func(b *testing.B) {
 			f := newStoreFixture(b, be.open(b))
+			h := f.g.Handler()
+			serveLoop(b, h, f.sessionRequest)
+		})
+		if be.name == "memory" {
+			continue // the yardstick of the cached mode
+		}
+		b.Run("gatehouse/"+be.name+"+cache", func(b *testing.B) {
+			f := newStoreFixture(b, be.open(b), withCache)
 			h := f.g.Handler()
 			serveLoop(b, h, f.sessionRequest)
 		})
@@ -49,6 +61,9 @@ func BenchmarkSessionPeers(b *testing.B) {
 		benchSCSPeer(b, scsredis.NewWithPrefix(pool, prefix), body)
 	})
 }
+
+// withCache turns on the cached mode (gatehouse.Config.Cache).
+func withCache(cfg *gatehouse.Config) { cfg.Cache = &cachestore.Config{} }
 
 // sessionRequest is the GET /session a browser sends.
 func (f *storeFixture) sessionRequest() *http.Request {

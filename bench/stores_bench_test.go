@@ -163,20 +163,32 @@ type storeFixture struct {
 // newStoreFixture builds the fixture on store with the real clock (so
 // LastSeenAt is written once per session per touch interval, as in
 // production) and gatehousetest's fast hasher (logins are not measured).
-func newStoreFixture(tb testing.TB, store storage.Store) *storeFixture {
+func newStoreFixture(tb testing.TB, store storage.Store, opts ...func(*gatehouse.Config)) *storeFixture {
 	tb.Helper()
 	ctx := context.Background()
 	key, err := token.GenerateEd25519("ed1")
 	check(tb, err)
 	keys, err := token.NewKeySet(key)
 	check(tb, err)
-	g, err := gatehouse.New(gatehouse.Config{
+	cfg := gatehouse.Config{
 		Store: store, Keys: keys, Logger: slog.New(slog.DiscardHandler),
 		Service: gatehouse.Service{Name: "bench", Server: "bench"},
 		Session: session.Config{Hasher: gatehousetest.Hasher()},
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	g, err := gatehouse.New(cfg)
 	check(tb, err)
 	tb.Cleanup(func() { g.Close() })
+	if c := g.Cache(); c != nil {
+		// The cached mode serves from memory once its feed listens.
+		for deadline := time.Now().Add(10 * time.Second); !c.Stats().Listening; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				tb.Fatal("the cache's change feed did not listen within 10 s")
+			}
+		}
+	}
 	for _, r := range authRoles {
 		check(tb, store.Roles().PutRole(ctx, r))
 	}

@@ -123,18 +123,9 @@ func (g *Gatehouse) appendSessionJSON(ctx context.Context, dst []byte, a *sessio
 	if err != nil {
 		return nil, fmt.Errorf("gatehouse: session document: parameters: %w", err)
 	}
-	var values []any
-	if len(g.sectionNames) > 0 {
-		values = make([]any, len(g.sectionNames))
-	}
-	for i, name := range g.sectionNames {
-		v, err := g.sections[name].Section(ctx, a)
-		if err != nil {
-			return nil, &sectionError{name: name, err: err}
-		}
-		values[i] = v
-	}
-
+	// What the document takes from a is encoded before the sections are
+	// called, as SessionDocument reads it before: a section that changes
+	// the Auth it is given changes neither.
 	u := &a.User
 	sbp := documentBuffers.Get().(*[]byte)
 	scratch := append((*sbp)[:0], '[')
@@ -163,6 +154,19 @@ func (g *Gatehouse) appendSessionJSON(ctx context.Context, dst []byte, a *sessio
 		roleParams: sp.roleParams,
 		roles:      sp.roles,
 		info:       scratch[end:],
+	}
+
+	var values []any
+	if len(g.sectionNames) > 0 {
+		values = make([]any, len(g.sectionNames))
+	}
+	for i, name := range g.sectionNames {
+		v, err := g.sections[name].Section(ctx, a)
+		if err != nil {
+			putBuffer(sbp, scratch)
+			return nil, &sectionError{name: name, err: err}
+		}
+		values[i] = v
 	}
 	dst, err = appendDocument(dst, &parts, g.sectionNames, values)
 	putBuffer(sbp, scratch)

@@ -239,6 +239,32 @@ func TestSessionServedFresh(t *testing.T) {
 	assert.Contains(t, e.served(t, bob2), `"title":"Robert"`)
 }
 
+// A section that changes the Auth it is given changes nothing of the
+// document's own keys: SessionDocument read them before calling it.
+func TestSessionServedBeforeSectionsChangeTheAuth(t *testing.T) {
+	e := newAuthEnv(t, nil, nil, func(c *gatehouse.Config) {
+		c.SessionSections = map[string]gatehouse.SessionSection{
+			"a_meddler": gatehouse.SessionSectionFunc(func(_ context.Context, a *session.Auth) (any, error) {
+				a.User.ID, a.User.Name, a.User.Locale = "other-id", "Changed", "xx"
+				a.User.Attributes["dep_id"] = "changed"
+				a.User.Attributes["added"] = "added"
+				a.User.Parameters["show_header"] = "changed"
+				a.Set = nil
+				return "meddled", nil
+			}),
+		}
+	})
+	seedPolicy(t, e)
+	e.addUser(t, "alice", "pw", func(u *user.User) {
+		u.Roles, u.Name = []string{"sales"}, "Alice"
+		u.Attributes = map[string]string{"dep_id": "1"}
+		u.Parameters = map[string]string{"show_header": "0"}
+	})
+	body := e.served(t, bearerCredential(e.token(t, "alice", "pw")))
+	assert.Contains(t, body, `"title":"Alice"`)
+	assert.NotContains(t, body, "changed")
+}
+
 func contains(list []string, s string) bool {
 	for _, l := range list {
 		if l == s {

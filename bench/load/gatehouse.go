@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/gatehouse-go/gatehouse"
@@ -85,7 +86,7 @@ func (e *env) newGatehouse(store storage.Store, o gatehouseOptions) (*gatehouse.
 		return nil, "", err
 	}
 	cfg := gatehouse.Config{
-		Store: store, Keys: keys, Logger: slog.New(slog.DiscardHandler),
+		Store: store, Keys: keys, Logger: logger,
 		Service:        gatehouse.Service{Name: "bench", Server: "bench"},
 		Session:        session.Config{Hasher: gatehousetest.Hasher()},
 		InsecureCookie: true,
@@ -103,6 +104,11 @@ func (e *env) newGatehouse(store storage.Store, o gatehouseOptions) (*gatehouse.
 	addr, err := e.listen(g.Handler())
 	return g, addr, err
 }
+
+// logger is the targets' gatehouse logger: warnings and errors (a 5xx
+// answer, a failed audit write) to stderr, not the info record of every
+// refusal.
+var logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 // client is the HTTP client of logins, logouts and checks (not of the
 // load, which has its own).

@@ -334,6 +334,10 @@ func writeLag(out io.Writer, name string, conns int, r *lagResult) {
 	fmt.Fprintf(out, "Revocation lag, two instances on one %s store, %d trials, %d load connections on each "+
 		"(load served meanwhile: A %d, B %d requests, %.0f and %.0f req/s):\n\n",
 		name, len(r.lags), conns, r.load[0].ok, r.load[1].ok, r.load[0].rps(), r.load[1].rps())
+	if len(r.lags) == 0 || len(r.accepts) == 0 {
+		fmt.Fprintf(out, "No trial completed (%d logouts answered 503).\n\n", r.logoutFailed)
+		return
+	}
 	fmt.Fprintln(out, "| | worst | p99 | median |")
 	fmt.Fprintln(out, "|---|---|---|---|")
 	fmt.Fprintf(out, "| logout on A answered → B's first 401 | %s | %s | %s |\n",
@@ -341,6 +345,13 @@ func writeLag(out io.Writer, name string, conns int, r *lagResult) {
 	fmt.Fprintf(out, "| one accepted GET /session on B (before the logout) | %s | %s | %s |\n\n",
 		micros(r.accepts[len(r.accepts)-1]), micros(percentile(r.accepts, 99)), micros(percentile(r.accepts, 50)))
 	fmt.Fprintf(out, "B accepted the cookie after A's logout had answered %d times, in %d of %d trials.\n\n", r.stale, r.staleTrials, len(r.lags))
+	if r.logoutFailed > 0 {
+		fmt.Fprintf(out, "%d logouts on A answered 503 (those trials were not polled):\n\n", r.logoutFailed)
+		for _, f := range r.failures {
+			fmt.Fprintf(out, "    %s\n", f)
+		}
+		fmt.Fprintln(out)
+	}
 }
 
 // percentile returns the p-th percentile of sorted (nearest rank).

@@ -38,6 +38,11 @@ type lagResult struct {
 	// stale counts B's 200 answers after A's logout returned; staleTrials
 	// the trials with at least one.
 	stale, staleTrials int
+	// logoutFailed counts the trials whose logout answered 503 (the
+	// session may still be live), which were not polled; failures holds
+	// their answers.
+	logoutFailed int
+	failures     []string
 	// load is the background load's results, on A and on B.
 	load [2]result
 }
@@ -123,6 +128,11 @@ func measureLag(ctx context.Context, e *env, o lagOptions) (*lagResult, error) {
 			status, body, _, err = fetch(ctx, http.MethodDelete, a, "/session", cred)
 			if err != nil {
 				return fmt.Errorf("trial %d: logout: %w", i, err)
+			}
+			if status == http.StatusServiceUnavailable {
+				res.logoutFailed++
+				res.failures = append(res.failures, fmt.Sprintf("trial %d: %s", i, body))
+				continue
 			}
 			if status != http.StatusNoContent {
 				return fmt.Errorf("trial %d: logout: %d %s", i, status, body)

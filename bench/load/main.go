@@ -167,6 +167,9 @@ func run(ctx context.Context, e *env, c config, out, log io.Writer) error {
 		c.rounds, c.duration, c.conns, runtime.GOMAXPROCS(0))
 	writeTable(out, sums)
 	writeRatios(out, sums)
+	// The targets' pools (and their PostgreSQL connections, of a server
+	// others may share) are released before the lag measurements.
+	e.close()
 
 	if c.revocation == "none" || c.revocation == "" || c.lagTrials <= 0 {
 		return nil
@@ -195,7 +198,9 @@ func run(ctx context.Context, e *env, c config, out, log io.Writer) error {
 				name += "+cache"
 			}
 			fmt.Fprintf(log, "revocation lag on %s: %d trials, %d load connections on each instance\n", name, c.lagTrials, lagConns)
-			r, err := measureLag(ctx, e, lagOptions{kind: kind, trials: c.lagTrials, conns: lagConns, cached: cached, timeout: 10 * time.Second, settle: time.Second})
+			le := &env{pgDSN: e.pgDSN, redisURL: e.redisURL, pgConns: e.pgConns}
+			r, err := measureLag(ctx, le, lagOptions{kind: kind, trials: c.lagTrials, conns: lagConns, cached: cached, timeout: 10 * time.Second, settle: time.Second})
+			le.close()
 			if err != nil {
 				return fmt.Errorf("revocation lag on %s: %w", name, err)
 			}

@@ -62,11 +62,18 @@ type Backend interface {
 // the feed of every backend: it listens once all of them listen, and is
 // lost when any of them is. Its WatchChanges returns an error wrapping
 // errors.ErrUnsupported when base has no feed, when a backend has none,
-// or when parts sets sessions, users, roles or parameters but names no
-// backend to watch for them.
+// when parts sets sessions, users, roles or parameters but names no
+// backend, or when it sets users, roles or parameters that are not
+// themselves a ChangeFeed (a backend's feed may not cover them; sessions
+// kept in a backend are covered by that backend's feed).
 func Compose(base Store, parts Parts) Store {
 	c := &composed{base: base, backends: append([]Backend(nil), parts.Backends...)}
 	c.moved = parts.Users != nil || parts.Roles != nil || parts.Parameters != nil || parts.Sessions != nil
+	for _, p := range []any{parts.Users, parts.Roles, parts.Parameters} {
+		if p != nil {
+			c.watched = append(c.watched, p)
+		}
+	}
 	if parts.Users == nil && parts.Roles == nil && parts.Parameters == nil {
 		c.userAuth, _ = base.(UserAuthReader)
 		if ar, ok := base.(AuthReader); ok && parts.Sessions == nil {
@@ -108,8 +115,10 @@ type composed struct {
 	// they read (see Compose); nil otherwise.
 	auth     AuthReader
 	userAuth UserAuthReader
-	// moved is whether parts took a concern a change feed reports.
-	moved bool
+	// moved is whether parts took a concern a change feed reports, and
+	// watched the users, roles and parameters parts it took.
+	moved   bool
+	watched []any
 }
 
 // errAuthReadUnsupported is what the composed store's ReadAuth and
@@ -183,6 +192,15 @@ func (c *composed) WatchChanges(h ChangeHandler) (stop func(), err error) {
 	}
 	if c.moved && len(c.backends) == 0 {
 		return nil, fmt.Errorf("storage: composed store: watch changes: parts kept elsewhere, with no backend to watch: %w", errors.ErrUnsupported)
+	}
+	// Users, roles and parameters kept elsewhere are watched only when
+	// the part itself is a feed: a backend's feed may not cover them.
+	for _, p := range c.watched {
+		f, ok := p.(ChangeFeed)
+		if !ok {
+			return nil, fmt.Errorf("storage: composed store: watch changes: %T is kept apart from base and has no change feed: %w", p, errors.ErrUnsupported)
+		}
+		feeds = append(feeds, f)
 	}
 	m := &mergedHandler{h: h, up: make([]bool, len(feeds))}
 	var stops []func()

@@ -16,7 +16,8 @@ package storage
 //     password change, a session epoch bump, a block, a change of access,
 //     roles, attributes or parameters;
 //   - a role put or deleted ([ChangePolicy]);
-//   - a parameter put or deleted, or the schema put ([ChangeParameters]).
+//   - a parameter put or deleted, or the schema put ([ChangeParameters]);
+//   - anything else that may change what a process keeps ([ChangeAll]).
 //
 // storagetest.Run checks every store that implements it.
 type ChangeFeed interface {
@@ -45,7 +46,9 @@ type ChangeHandler interface {
 	Changed(Change)
 	// Subscribed reports that the feed listens: every change published
 	// from now on will be reported, and changes published before may have
-	// been missed.
+	// been missed. A feed proves that it listens end to end — its own
+	// heartbeat, published through the store, came back — not merely that
+	// its connection answers.
 	Subscribed()
 	// Lost reports that the feed may miss changes until the next
 	// Subscribed.
@@ -67,6 +70,9 @@ const (
 	// ChangeParameters: a parameter or the schema changed
 	// (Versions.Parameters moved).
 	ChangeParameters
+	// ChangeAll: anything may have changed (a table truncated by hand, a
+	// key too long for the feed's message): drop everything.
+	ChangeAll
 )
 
 // String returns the kind's name.
@@ -80,6 +86,8 @@ func (k ChangeKind) String() string {
 		return "policy"
 	case ChangeParameters:
 		return "parameters"
+	case ChangeAll:
+		return "all"
 	}
 	return "unknown"
 }
@@ -93,7 +101,7 @@ type Change struct {
 }
 
 // EncodeChange returns c as the short text that stores put on the wire:
-// "s:<id hash>", "u:<user id>", "p" or "v".
+// "s:<id hash>", "u:<user id>", "p", "v" or "*".
 func EncodeChange(c Change) string {
 	switch c.Kind {
 	case ChangeSession:
@@ -104,14 +112,19 @@ func EncodeChange(c Change) string {
 		return "p"
 	case ChangeParameters:
 		return "v"
+	case ChangeAll:
+		return "*"
 	}
 	return ""
 }
 
 // DecodeChange parses what [EncodeChange] returns; ok is false for
-// anything else.
+// anything else, which a feed reports as ChangeAll. (Feeds keep their own
+// heartbeats, "h:…", off the handler.)
 func DecodeChange(s string) (c Change, ok bool) {
 	switch {
+	case s == "*":
+		return Change{Kind: ChangeAll}, true
 	case s == "p":
 		return Change{Kind: ChangePolicy}, true
 	case s == "v":

@@ -17,8 +17,10 @@ import (
 // Config holds a [Store]'s knobs. The zero value is ready to use.
 type Config struct {
 	// MaxEntries bounds the sessions kept, and separately the users kept.
-	// When a table is full, keeping one more forgets one at random.
-	// Zero means 100,000; negative is refused.
+	// Each table is split into 32 parts of MaxEntries/32 entries (at least
+	// one): when a part is full, keeping one more forgets one of it at
+	// random, so a table holds at most max(MaxEntries, 32) and may forget
+	// before it is full. Zero means 100,000; negative is refused.
 	MaxEntries int
 	// TTL is how long an entry is served from memory after it was read
 	// from the store, whatever the feed says: the second line of defence
@@ -158,8 +160,11 @@ func (s *Store) Stop() {
 	if s.done.Swap(true) {
 		return
 	}
-	s.stop()
+	// Nothing is served from memory from here on, not even while the
+	// feed shuts down (which may take a second) and reports nothing.
 	s.gen.up.Store(false)
+	s.dropAll()
+	s.stop()
 	s.dropAll()
 }
 
@@ -209,13 +214,14 @@ func (s *Store) ReadAuth(ctx context.Context, idHash string) (storage.AuthRead, 
 	if s.auth == nil {
 		return storage.AuthRead{}, fmt.Errorf("cachestore: read auth: %T has no ReadAuth: %w", s.base, errors.ErrUnsupported)
 	}
-	gen := s.gen.n.Load()
+	// Taken before the read: an entry is never younger than the store's
+	// state it holds.
+	gen, now := s.gen.n.Load(), s.cfg.Now()
 	a, err := s.auth.ReadAuth(ctx, idHash)
 	if err != nil {
 		return a, err
 	}
 	if a.UserFound && a.User.ID == a.Session.UserID && !a.Session.Revoked && !s.done.Load() {
-		now := s.cfg.Now()
 		s.sessions.put(&s.gen, gen, idHash, a.Session, now)
 		s.users.put(&s.gen, gen, a.User.ID, a.User.Clone(), now)
 		s.putVersions(gen, a.Versions, now)
@@ -228,16 +234,17 @@ func (s *Store) lookup(idHash string) (storage.AuthRead, bool) {
 	if !s.gen.up.Load() {
 		return storage.AuthRead{}, false
 	}
-	notBefore := s.cfg.Now().Add(-s.cfg.TTL)
-	x, ok := s.sessions.get(idHash, notBefore)
+	now := s.cfg.Now()
+	notBefore := now.Add(-s.cfg.TTL)
+	x, ok := s.sessions.get(idHash, notBefore, now)
 	if !ok {
 		return storage.AuthRead{}, false
 	}
-	u, ok := s.users.get(x.UserID, notBefore)
+	u, ok := s.users.get(x.UserID, notBefore, now)
 	if !ok {
 		return storage.AuthRead{}, false
 	}
-	v, ok := s.getVersions(notBefore)
+	v, ok := s.getVersions(notBefore, now)
 	if !ok {
 		return storage.AuthRead{}, false
 	}
@@ -246,11 +253,11 @@ func (s *Store) lookup(idHash string) (storage.AuthRead, bool) {
 	}}, true
 }
 
-func (s *Store) getVersions(notBefore time.Time) (storage.Versions, bool) {
+func (s *Store) getVersions(notBefore, now time.Time) (storage.Versions, bool) {
 	e := &s.versions
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.ok || !e.read.After(notBefore) {
+	if !e.ok || !e.read.After(notBefore) || e.read.After(now) {
 		return storage.Versions{}, false
 	}
 	return e.v, true
@@ -263,6 +270,14 @@ func (s *Store) putVersions(gen uint64, v storage.Versions, read time.Time) {
 	defer e.mu.Unlock()
 	if s.gen.n.Load() != gen || !s.gen.up.Load() {
 		return
+	}
+	if e.ok {
+		// Two reads straddling a change, before its message: the
+		// versions of a store never move back.
+		v.Policy, v.Parameters = max(v.Policy, e.v.Policy), max(v.Parameters, e.v.Parameters)
+		if e.read.Before(read) {
+			read = e.read
+		}
 	}
 	e.ok, e.v, e.read = true, v, read
 }
@@ -309,9 +324,10 @@ func (h handler) Changed(c storage.Change) {
 	case storage.ChangePolicy, storage.ChangeParameters:
 		h.s.dropVersions()
 	default:
-		// A change this version does not know: drop everything rather
-		// than keep what it may have changed.
+		// ChangeAll, or a change this version does not know: drop
+		// everything rather than keep what it may have changed.
 		h.s.dropAll()
+		h.s.drops.Add(1)
 	}
 }
 

@@ -404,3 +404,126 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// newControlled returns a cache over f's store whose feed the test drives,
+// listening.
+func newControlled(t *testing.T, f *fixture) (*cachestore.Store, *controlled) {
+	t.Helper()
+	b := &controlled{Store: f.base, hold: make(chan chan struct{})}
+	c := newCache(t, b, cachestore.Config{})
+	b.handler().Subscribed()
+	return c, b
+}
+
+// With the user and the versions already kept, only the sessions table's
+// own check stands between a read in flight and a revoke.
+func TestReadInFlightOfANewSessionKeepsNothingAfterItsRevoke(t *testing.T) {
+	f := newFixture(t)
+	c, b := newControlled(t, f)
+	read(t, c, f.hash)
+	read(t, c, f.hash) // user and versions kept
+	f.session(t, "h2")
+	done := make(chan storage.AuthRead)
+	b.holdNext.Store(true)
+	go func() {
+		a, _ := c.ReadAuth(ctx, "h2")
+		done <- a
+	}()
+	release := <-b.hold
+	must(t, f.base.Sessions().RevokeSession(ctx, "h2"))
+	b.handler().Changed(storage.Change{Kind: storage.ChangeSession, Key: "h2"})
+	close(release)
+	<-done
+	if a := read(t, c, "h2"); !a.Session.Revoked {
+		t.Fatal("the read that overlapped the revoke kept the live session")
+	}
+}
+
+// A read that began while the feed was lost may hold what a missed
+// message changed: it must not be kept once the feed listens again.
+func TestReadDuringAnOutageKeepsNothingAfterSubscribed(t *testing.T) {
+	f := newFixture(t)
+	c, b := newControlled(t, f)
+	b.handler().Lost(errors.New("reset"))
+	done := make(chan struct{})
+	b.holdNext.Store(true)
+	go func() {
+		_, _ = c.ReadAuth(ctx, f.hash)
+		close(done)
+	}()
+	release := <-b.hold
+	must(t, f.base.Sessions().RevokeSession(ctx, f.hash)) // its message is lost
+	b.handler().Subscribed()
+	close(release)
+	<-done
+	if a := read(t, c, f.hash); !a.Session.Revoked {
+		t.Fatal("a read from the outage was kept and served after Subscribed")
+	}
+}
+
+func TestStopServesNothingFromMemory(t *testing.T) {
+	f := newFixture(t)
+	c, _ := newControlled(t, f)
+	read(t, c, f.hash)
+	c.Stop()
+	must(t, f.base.Sessions().RevokeSession(ctx, f.hash)) // no message: the feed is stopped
+	if a := read(t, c, f.hash); !a.Session.Revoked {
+		t.Fatal("served from memory after Stop")
+	}
+	if st := c.Stats(); st.Listening || st.Sessions != 0 {
+		t.Fatalf("after Stop: %+v", st)
+	}
+}
+
+func TestSweepThroughTheCacheDropsWhatItDeletes(t *testing.T) {
+	f := newFixture(t)
+	c, _ := newControlled(t, f)
+	read(t, c, f.hash)
+	n, err := c.Sessions().DeleteExpiredSessions(ctx, time.Now().Add(2*time.Hour))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("swept %d sessions, want 1", n)
+	}
+	if _, err := c.ReadAuth(ctx, f.hash); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a swept session is served: %v", err)
+	}
+}
+
+func TestFailedTouchDropsTheSession(t *testing.T) {
+	f := newFixture(t)
+	c, _ := newControlled(t, f)
+	read(t, c, f.hash)
+	_, err := f.base.Sessions().DeleteExpiredSessions(ctx, time.Now().Add(2*time.Hour)) // behind the cache's back
+	must(t, err)
+	if err := c.Sessions().TouchSession(ctx, f.hash, time.Now()); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("touch of a deleted session: %v", err)
+	}
+	if _, err := c.ReadAuth(ctx, f.hash); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a session whose touch failed is served: %v", err)
+	}
+}
+
+func TestChangeAllDropsEverything(t *testing.T) {
+	f := newFixture(t)
+	c, b := newControlled(t, f)
+	read(t, c, f.hash)
+	b.handler().Changed(storage.Change{Kind: storage.ChangeAll})
+	if st := c.Stats(); st.Sessions != 0 || st.Users != 0 {
+		t.Fatalf("kept after ChangeAll: %+v", st)
+	}
+}
+
+func TestClockGoingBackAgesEntriesOut(t *testing.T) {
+	f := newFixture(t)
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	b := &controlled{Store: f.base, hold: make(chan chan struct{})}
+	c := newCache(t, b, cachestore.Config{Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	b.handler().Subscribed()
+	read(t, c, f.hash)
+	now.Add(-int64(time.Hour))
+	read(t, c, f.hash)
+	if st := c.Stats(); st.Hits != 0 {
+		t.Fatalf("an entry read in the clock's future was served: %+v", st)
+	}
+}

@@ -49,13 +49,14 @@ func (t *table[T]) shard(key string) *shard[T] {
 	return &t.shards[maphash.String(t.seed, key)%shardCount]
 }
 
-// get returns the value kept under key if it was read after notBefore.
-func (t *table[T]) get(key string, notBefore time.Time) (T, bool) {
+// get returns the value kept under key if it was read after notBefore
+// and not after now (a clock that went back ages every entry out).
+func (t *table[T]) get(key string, notBefore, now time.Time) (T, bool) {
 	s := t.shard(key)
 	s.mu.RLock()
 	e, ok := s.m[key]
 	s.mu.RUnlock()
-	if !ok || !e.read.After(notBefore) {
+	if !ok || !e.read.After(notBefore) || e.read.After(now) {
 		var zero T
 		return zero, false
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -12,17 +13,21 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// The feed's health check: after a quiet FeedPingInterval the feed's
-// connection is pinged, and a ping unanswered after FeedPingTimeout loses
-// the feed. A reconnection waits from feedRetryMin, doubling to
-// feedRetryMax.
+// The feed's health check: after a quiet FeedPingInterval the feed
+// publishes itself a heartbeat through Redis, and a heartbeat that has not
+// come back after FeedPingTimeout loses the feed. A reconnection waits
+// from feedRetryMin, doubling to feedRetryMax.
 const (
 	FeedPingInterval = time.Second
 	FeedPingTimeout  = time.Second
-	feedReceiveWait  = 250 * time.Millisecond
+	feedReceiveWait  = 100 * time.Millisecond
 	feedRetryMin     = 50 * time.Millisecond
 	feedRetryMax     = 2 * time.Second
 )
+
+// heartbeatPrefix starts the payload of a feed's heartbeat; every feed
+// ignores the others'.
+const heartbeatPrefix = "h:"
 
 var _ storage.ChangeFeed = (*Store)(nil)
 
@@ -35,11 +40,13 @@ func (s *Store) channel() string { return s.prefix + "changes" }
 // keeps: a revoke, and the sweep of a session that was still live, publish
 // their change in the same script as the write (PUBLISH inside the Lua
 // script, so the write and its message are one step). It subscribes on a
-// pub/sub connection of its own. Any error on it, or a ping unanswered
-// for [FeedPingTimeout] after a quiet [FeedPingInterval], reports Lost;
-// the feed then drops that connection, subscribes again on a new one with
-// backoff, and reports Subscribed once Redis confirms. (go-redis would
-// otherwise resubscribe by itself and hide the gap.)
+// pub/sub connection of its own and reports Subscribed only once a
+// heartbeat it published itself has come back, and again after every
+// quiet [FeedPingInterval] it publishes one: a heartbeat not back within
+// [FeedPingTimeout], any error on the connection, or a second subscribe
+// confirmation on it (go-redis resubscribing by itself after a
+// reconnection, which would hide the gap) reports Lost. The feed then
+// drops that connection and subscribes again on a new one, with backoff.
 //
 // A store that keeps users and roles elsewhere (storage.Compose) merges
 // this feed with that store's.
@@ -77,16 +84,33 @@ func (s *Store) watch(ctx context.Context, h storage.ChangeHandler) {
 	}
 }
 
-// listen subscribes on a new pub/sub connection and delivers messages
-// until it fails (its error returned) or ctx ends.
+// listen subscribes on a new pub/sub connection, proves delivery with a
+// heartbeat, and delivers messages until the connection fails, a
+// heartbeat is late or go-redis resubscribes (its error returned) or ctx
+// ends.
 func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *bool) error {
+	ch := s.channel()
 	ps := s.c.Subscribe(ctx)
 	defer ps.Close()
-	if err := ps.Subscribe(ctx, s.channel()); err != nil {
+	if err := ps.Subscribe(ctx, ch); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	heard := time.Now() // the last message of any kind
-	var pinged time.Time
+	var (
+		beat       string    // the heartbeat awaited; empty: none
+		sent       time.Time // when it was sent
+		lastHeard  = time.Now()
+		subscribed bool
+		seq        int
+	)
+	sendBeat := func() error {
+		seq++
+		beat = fmt.Sprintf("%s%p.%d.%d", heartbeatPrefix, s, time.Now().UnixNano(), seq)
+		sent = time.Now()
+		if err := s.c.Publish(ctx, ch, beat).Err(); err != nil {
+			return fmt.Errorf("heartbeat: %w", err)
+		}
+		return nil
+	}
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, feedReceiveWait)
 		if err != nil {
@@ -98,27 +122,42 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 				return fmt.Errorf("receive: %w", err)
 			}
 			switch {
-			case !pinged.IsZero() && time.Since(pinged) > FeedPingTimeout:
-				return errors.New("ping unanswered")
-			case pinged.IsZero() && time.Since(heard) >= FeedPingInterval:
-				if err := ps.Ping(ctx); err != nil {
-					return fmt.Errorf("ping: %w", err)
+			case beat != "" && time.Since(sent) >= FeedPingTimeout:
+				return fmt.Errorf("heartbeat not back after %s", FeedPingTimeout)
+			case beat == "" && subscribed && time.Since(lastHeard) >= FeedPingInterval:
+				if err := sendBeat(); err != nil {
+					return err
 				}
-				pinged = time.Now()
 			}
 			continue
 		}
-		heard, pinged = time.Now(), time.Time{}
+		lastHeard = time.Now()
 		switch m := msg.(type) {
 		case *redis.Subscription:
-			if m.Kind == "subscribe" && m.Channel == s.channel() {
-				*listening = true
-				h.Subscribed()
+			if m.Kind != "subscribe" || m.Channel != ch {
+				continue
+			}
+			if subscribed {
+				return errors.New("subscribed again on the same connection: messages in between may be lost")
+			}
+			subscribed = true
+			if err := sendBeat(); err != nil {
+				return err
 			}
 		case *redis.Message:
+			if strings.HasPrefix(m.Payload, heartbeatPrefix) {
+				if m.Payload == beat {
+					beat = ""
+					if !*listening {
+						*listening = true
+						h.Subscribed()
+					}
+				}
+				continue // another process's heartbeat
+			}
 			c, ok := storage.DecodeChange(m.Payload)
 			if !ok {
-				c = storage.Change{} // unknown: the handler drops everything
+				c = storage.Change{Kind: storage.ChangeAll}
 			}
 			h.Changed(c)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,17 +12,14 @@ import (
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
-// feedChannel is the channel the triggers of migration 0007 notify.
-const feedChannel = "gatehouse_changes"
+// FeedApplicationName starts the application_name of the change feed's
+// connection, as pg_stat_activity shows it; the feed's channel follows.
+const FeedApplicationName = "gatehouse feed "
 
-// FeedApplicationName is the application_name of the change feed's
-// connection, as pg_stat_activity shows it.
-const FeedApplicationName = "gatehouse change feed"
-
-// The feed's health check: after a quiet FeedPingInterval the listening
-// connection is pinged, and a ping unanswered after FeedPingTimeout loses
-// the feed. A reconnection waits from feedRetryMin, doubling to
-// feedRetryMax.
+// The feed's health check: after a quiet FeedPingInterval the feed sends
+// itself a heartbeat through PostgreSQL (pg_notify on its own channel), and
+// a heartbeat that has not come back after FeedPingTimeout loses the feed.
+// A reconnection waits from feedRetryMin, doubling to feedRetryMax.
 const (
 	FeedPingInterval = time.Second
 	FeedPingTimeout  = time.Second
@@ -29,16 +27,27 @@ const (
 	feedRetryMax     = 2 * time.Second
 )
 
+// heartbeatPrefix starts the payload of a feed's heartbeat; every feed
+// ignores the others'.
+const heartbeatPrefix = "h:"
+
 var _ storage.ChangeFeed = (*Store)(nil)
 
 // WatchChanges implements [storage.ChangeFeed] on PostgreSQL: one
 // connection of its own, outside the pool, LISTENs to the notifications
 // that the schema's triggers send inside every writing transaction
-// (revoked or deleted sessions, changed users, roles, parameters and
-// schema), whichever process or binary wrote. A connection error, or a
-// ping unanswered for [FeedPingTimeout] after a quiet [FeedPingInterval],
-// reports Lost; the feed reconnects with backoff and reports Subscribed
-// when it listens again. On SQLite it returns errors.ErrUnsupported:
+// (revoked, deleted or altered sessions, changed users, roles, parameters,
+// schema and versions, truncated tables), whichever process, binary or
+// person wrote. The channel is named after the tables' schema. The feed
+// reports Subscribed only once a heartbeat it sent itself through
+// PostgreSQL has come back, and again after every quiet
+// [FeedPingInterval] it sends one: a heartbeat not back within
+// [FeedPingTimeout], or any connection error, reports Lost. A connection
+// that answers but does not deliver (a pooler in transaction mode, say)
+// therefore never listens, and the cache reads through. PostgreSQL
+// delivers notifications in commit order, so a heartbeat back means every
+// change committed before it was sent has been reported. The feed
+// reconnects with backoff. On SQLite it returns errors.ErrUnsupported:
 // SQLite has no notifications between processes.
 func (s *Store) WatchChanges(h storage.ChangeHandler) (stop func(), err error) {
 	if s.dsn == "" {
@@ -80,15 +89,14 @@ func (s *Store) watch(ctx context.Context, h storage.ChangeHandler) {
 	}
 }
 
-// listen opens a connection, LISTENs and delivers notifications until the
-// connection fails (its error returned) or ctx ends.
+// listen opens a connection, LISTENs, proves delivery with a heartbeat,
+// and delivers notifications until the connection fails or a heartbeat
+// is late (its error returned) or ctx ends.
 func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *bool) error {
 	cfg, err := pgx.ParseConfig(s.dsn)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	// Named, so that an operator sees which connections are feeds.
-	cfg.RuntimeParams["application_name"] = FeedApplicationName
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	conn, err := pgx.ConnectConfig(cctx, cfg)
 	cancel()
@@ -100,22 +108,60 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 		defer cancel()
 		_ = conn.Close(cctx)
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+feedChannel); err != nil {
+	var channel string
+	if err := conn.QueryRow(ctx, `SELECT gh_feed_channel(n.nspname) FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'gh_sessions'::regclass`).Scan(&channel); err != nil {
+		return fmt.Errorf("find the channel: %w", err)
+	}
+	// Named, so that an operator sees which connections are feeds.
+	if _, err := conn.Exec(ctx, "SELECT set_config('application_name', $1, false)", FeedApplicationName+channel); err != nil {
+		return fmt.Errorf("name the connection: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	*listening = true
-	h.Subscribed()
+	var (
+		beat      string    // the heartbeat awaited; empty: none
+		sent      time.Time // when it was sent
+		lastHeard = time.Now()
+		seq       int
+	)
+	sendBeat := func() error {
+		seq++
+		beat = fmt.Sprintf("%s%p.%d.%d", heartbeatPrefix, s, time.Now().UnixNano(), seq)
+		sent = time.Now()
+		if _, err := conn.Exec(ctx, "SELECT pg_notify($1, $2)", channel, beat); err != nil {
+			return fmt.Errorf("heartbeat: %w", err)
+		}
+		return nil
+	}
+	if err := sendBeat(); err != nil {
+		return err
+	}
 	for {
-		wctx, cancel := context.WithTimeout(ctx, FeedPingInterval)
+		wait := FeedPingInterval - time.Since(lastHeard)
+		if beat != "" {
+			wait = FeedPingTimeout - time.Since(sent)
+		}
+		wctx, cancel := context.WithTimeout(ctx, max(wait, time.Millisecond))
 		n, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
 		case err == nil:
+			lastHeard = time.Now()
+			if strings.HasPrefix(n.Payload, heartbeatPrefix) {
+				if n.Payload == beat {
+					beat = ""
+					if !*listening {
+						*listening = true
+						h.Subscribed()
+					}
+				}
+				continue // another process's heartbeat
+			}
 			c, ok := storage.DecodeChange(n.Payload)
 			if !ok {
-				// A payload this version does not know: Kind 0 makes
-				// the handler drop everything.
-				c = storage.Change{}
+				c = storage.Change{Kind: storage.ChangeAll}
 			}
 			h.Changed(c)
 			continue
@@ -124,12 +170,13 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 		case !errors.Is(err, context.DeadlineExceeded) || conn.IsClosed():
 			return fmt.Errorf("wait: %w", err)
 		}
-		// Quiet for an interval: is the connection still there?
-		pctx, cancel := context.WithTimeout(ctx, FeedPingTimeout)
-		err = conn.Ping(pctx)
-		cancel()
-		if err != nil {
-			return fmt.Errorf("ping: %w", err)
+		switch {
+		case beat != "" && time.Since(sent) >= FeedPingTimeout:
+			return fmt.Errorf("heartbeat not back after %s", FeedPingTimeout)
+		case beat == "" && time.Since(lastHeard) >= FeedPingInterval:
+			if err := sendBeat(); err != nil {
+				return err
+			}
 		}
 	}
 }

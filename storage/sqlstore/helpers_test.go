@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,8 +51,13 @@ func freshSchema(t *testing.T, dsn string) string {
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
+	schemas.Store(t, name)
+	t.Cleanup(func() { schemas.Delete(t) })
 	return u.String()
 }
+
+// schemas maps a test to the schema freshSchema made for it.
+var schemas sync.Map
 
 // sqliteDSN returns a sqlite: DSN of a new file in t's temporary directory.
 func sqliteDSN(t *testing.T) string {

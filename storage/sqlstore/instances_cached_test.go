@@ -2,7 +2,9 @@ package sqlstore_test
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"sync"
@@ -153,17 +155,21 @@ func TestCachedInstancesSeeEveryChange(t *testing.T) {
 	})
 }
 
-// terminateFeeds ends every change feed connection of the database, as an
+// terminateFeeds ends the change feed connections of t's schema, as an
 // operator's pg_terminate_backend or a failover would, and returns how
-// many it ended.
+// many it ended. (Feeds of other schemas, other tests', are left alone.)
 func terminateFeeds(t *testing.T) int {
 	t.Helper()
+	schema, ok := schemas.Load(t)
+	require.True(t, ok, "no fresh schema for %s", t.Name())
 	db, err := sql.Open("pgx", postgresDSN(t))
 	require.NoError(t, err)
 	defer db.Close()
+	sum := md5.Sum([]byte(schema.(string)))
+	channel := "gh_changes_" + hex.EncodeToString(sum[:])[:16] // gh_feed_channel of migration 0007
 	var n int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE application_name = $1) t`, sqlstore.FeedApplicationName).Scan(&n))
+		WHERE application_name = $1) t`, sqlstore.FeedApplicationName+channel).Scan(&n))
 	return n
 }
 

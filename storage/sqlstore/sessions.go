@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/storage"
@@ -139,13 +140,31 @@ func (ss *sessionStore) DeleteExpiredSessions(ctx context.Context, now time.Time
 	if err := checkCtx(ctx, "delete expired sessions"); err != nil {
 		return 0, err
 	}
-	res, err := s.db.ExecContext(ctx, s.q("DELETE FROM gh_sessions WHERE expires_us <= $1"), toUS(now))
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: delete expired sessions: %w", err)
+	const del = "DELETE FROM gh_sessions WHERE expires_us <= $1"
+	if s.d.name != postgres.name {
+		res, err := s.db.ExecContext(ctx, s.q(del), toUS(now))
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: delete expired sessions: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: delete expired sessions: %w", err)
+		}
+		return int(n), nil
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: delete expired sessions: %w", err)
-	}
-	return int(n), nil
+	// The change feed's trigger publishes only the deleted sessions that
+	// were still live by the store's clock (see migration 0007).
+	var n int64
+	err := s.inTx(ctx, "delete expired sessions", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT set_config('gatehouse.clock_us', $1, true)", strconv.FormatInt(s.clock(), 10)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, del, toUS(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }

@@ -1,25 +1,52 @@
 -- gatehouse schema version 7 (PostgreSQL): the change feed
--- (storage.ChangeFeed). Triggers publish, with pg_notify on the channel
--- gatehouse_changes, every write that ends or narrows access, inside the
--- writing transaction: PostgreSQL delivers the notification when, and only
--- if, the transaction commits, so the writer's commit and its message are
--- one. Triggers rather than calls in Go so that a write by any binary, or
--- by hand, is published. Payloads are storage.EncodeChange's: s:<id hash>,
--- u:<user id>, p (roles), v (parameters and schema).
+-- (storage.ChangeFeed). Triggers publish, with pg_notify, every write that
+-- ends or narrows access, inside the writing transaction: PostgreSQL
+-- delivers the notification when, and only if, the transaction commits, so
+-- the writer's commit and its message are one. Triggers rather than calls
+-- in Go so that a write by any binary, or by hand, is published.
+--
+-- The channel is gh_changes_ and 16 hex digits of the MD5 of the tables'
+-- schema (gh_feed_channel), so that deployments sharing a database in
+-- their own schemas do not hear each other. Payloads are
+-- storage.EncodeChange's: s:<id hash>, u:<user id>, p (roles), v
+-- (parameters and schema), and * (anything may have changed: a TRUNCATE,
+-- the versions row deleted, a user id too long for a payload).
+CREATE FUNCTION gh_feed_channel(schema_name TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+	SELECT 'gh_changes_' || left(md5(schema_name), 16)
+$$;
+
+-- A session revoked, deleted, or changed in what the live-session rule
+-- reads (expiry, epoch, user). Touches (last_seen_us) are not published.
+-- The expiry sweep (DeleteExpiredSessions) sets gatehouse.clock_us to the
+-- store's clock for its transaction: a session it deletes that had expired
+-- by then is not published, since every process refuses it from its own
+-- copy; one still live by that clock is.
 CREATE FUNCTION gh_notify_session() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_notify('gatehouse_changes', 's:' || OLD.id_hash);
+	IF TG_OP = 'DELETE' AND OLD.expires_us <= coalesce(nullif(current_setting('gatehouse.clock_us', true), '')::bigint, -1) THEN
+		RETURN NULL;
+	END IF;
+	PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), 's:' || OLD.id_hash);
 	RETURN NULL;
 END
 $$;
-CREATE TRIGGER gh_sessions_revoked AFTER UPDATE OF revoked ON gh_sessions
-	FOR EACH ROW WHEN (NEW.revoked AND NOT OLD.revoked) EXECUTE FUNCTION gh_notify_session();
+CREATE TRIGGER gh_sessions_changed AFTER UPDATE ON gh_sessions
+	FOR EACH ROW WHEN ((NEW.revoked AND NOT OLD.revoked) OR NEW.expires_us < OLD.expires_us
+		OR NEW.epoch <> OLD.epoch OR NEW.user_id <> OLD.user_id OR NEW.id_hash <> OLD.id_hash)
+	EXECUTE FUNCTION gh_notify_session();
 CREATE TRIGGER gh_sessions_deleted AFTER DELETE ON gh_sessions
 	FOR EACH ROW WHEN (NOT OLD.revoked) EXECUTE FUNCTION gh_notify_session();
 
+-- A user updated or deleted: any column may matter (epoch, blocked,
+-- access, roles, attributes, parameters, password).
 CREATE FUNCTION gh_notify_user() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_notify('gatehouse_changes', 'u:' || OLD.id);
+	IF octet_length(OLD.id) > 7000 THEN
+		-- pg_notify refuses payloads of 8000 bytes and more.
+		PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), '*');
+	ELSE
+		PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), 'u:' || OLD.id);
+	END IF;
 	RETURN NULL;
 END
 $$;
@@ -28,7 +55,7 @@ CREATE TRIGGER gh_users_changed AFTER UPDATE OR DELETE ON gh_users
 
 CREATE FUNCTION gh_notify_policy() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_notify('gatehouse_changes', 'p');
+	PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), 'p');
 	RETURN NULL;
 END
 $$;
@@ -37,7 +64,7 @@ CREATE TRIGGER gh_roles_changed AFTER INSERT OR UPDATE OR DELETE ON gh_roles
 
 CREATE FUNCTION gh_notify_parameters() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM pg_notify('gatehouse_changes', 'v');
+	PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), 'v');
 	RETURN NULL;
 END
 $$;
@@ -46,17 +73,39 @@ CREATE TRIGGER gh_parameters_changed AFTER INSERT OR UPDATE OR DELETE ON gh_para
 CREATE TRIGGER gh_app_schema_changed AFTER INSERT OR UPDATE OR DELETE ON gh_app_schema
 	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_parameters();
 
--- The versions themselves: a change of gh_policy that moves one.
+-- The versions themselves: an update of gh_policy that moves one.
 CREATE FUNCTION gh_notify_versions() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF NEW.version IS DISTINCT FROM OLD.version THEN
-		PERFORM pg_notify('gatehouse_changes', 'p');
+		PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), 'p');
 	END IF;
 	IF NEW.parameters_version IS DISTINCT FROM OLD.parameters_version THEN
-		PERFORM pg_notify('gatehouse_changes', 'v');
+		PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), 'v');
 	END IF;
 	RETURN NULL;
 END
 $$;
 CREATE TRIGGER gh_policy_changed AFTER UPDATE ON gh_policy
 	FOR EACH ROW EXECUTE FUNCTION gh_notify_versions();
+
+-- Whatever else may change what a process keeps: everything is dropped.
+CREATE FUNCTION gh_notify_all() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_notify(gh_feed_channel(TG_TABLE_SCHEMA), '*');
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER gh_policy_deleted AFTER DELETE OR INSERT ON gh_policy
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();
+CREATE TRIGGER gh_sessions_truncated AFTER TRUNCATE ON gh_sessions
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();
+CREATE TRIGGER gh_users_truncated AFTER TRUNCATE ON gh_users
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();
+CREATE TRIGGER gh_roles_truncated AFTER TRUNCATE ON gh_roles
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();
+CREATE TRIGGER gh_parameters_truncated AFTER TRUNCATE ON gh_parameters
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();
+CREATE TRIGGER gh_app_schema_truncated AFTER TRUNCATE ON gh_app_schema
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();
+CREATE TRIGGER gh_policy_truncated AFTER TRUNCATE ON gh_policy
+	FOR EACH STATEMENT EXECUTE FUNCTION gh_notify_all();

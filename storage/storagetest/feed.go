@@ -145,11 +145,15 @@ func feedChecks() []check {
 		change{"DeleteExpiredSessions of a session still live by the store's clock", func(t reporter, e *env, s storage.Session) {
 			_, err := e.Sessions().DeleteExpiredSessions(ctx(t), s.ExpiresAt.Add(time.Second))
 			noErr(t, err, "DeleteExpiredSessions")
-		}, func(s storage.Session) storage.Change { return storage.Change{Kind: storage.ChangeSession, Key: s.IDHash} }},
+		}, func(s storage.Session) storage.Change {
+			return storage.Change{Kind: storage.ChangeSession, Key: s.IDHash}
+		}},
 		change{"a revoke after a quiet spell longer than a health check's interval", func(t reporter, e *env, s storage.Session) {
 			time.Sleep(1500 * time.Millisecond)
 			noErr(t, e.Sessions().RevokeSession(ctx(t), s.IDHash), "RevokeSession")
-		}, func(s storage.Session) storage.Change { return storage.Change{Kind: storage.ChangeSession, Key: s.IDHash} }},
+		}, func(s storage.Session) storage.Change {
+			return storage.Change{Kind: storage.ChangeSession, Key: s.IDHash}
+		}},
 	)
 	var out []check
 	for _, c := range changes {

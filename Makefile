@@ -29,4 +29,4 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "== fuzz $$name ($$pkg)"; go test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; done
 
-FUZZ_TARGETS := ./datafile:FuzzParse .:FuzzAuthenticateCredentials .:FuzzIsLocalPath ./permissions:FuzzParseTarget ./token:FuzzVerify ./token:FuzzDecodeObject ./permissions:FuzzParseRowValue
+FUZZ_TARGETS := ./datafile:FuzzParse .:FuzzAuthenticateCredentials .:FuzzIsLocalPath ./permissions:FuzzParseTarget ./token:FuzzVerify ./token:FuzzDecodeObject ./permissions:FuzzParseRowValue .:FuzzSessionDocumentEncoding

@@ -273,11 +273,9 @@ func (s *Store) putVersions(gen uint64, v storage.Versions, read time.Time) {
 	}
 	if e.ok {
 		// Two reads straddling a change, before its message: the
-		// versions of a store never move back.
+		// versions of a store never move back. (The stamp is the new
+		// read's, so that an entry aged out by TTL comes back.)
 		v.Policy, v.Parameters = max(v.Policy, e.v.Policy), max(v.Parameters, e.v.Parameters)
-		if e.read.Before(read) {
-			read = e.read
-		}
 	}
 	e.ok, e.v, e.read = true, v, read
 }

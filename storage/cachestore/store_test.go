@@ -312,6 +312,11 @@ func TestTTL(t *testing.T) {
 	if st := c.Stats(); st.Hits != 1 || st.Misses != 2 {
 		t.Fatalf("an entry older than TTL was served: %+v", st)
 	}
+	// The read after expiry kept a fresh copy: hits again.
+	read(t, c, f.hash)
+	if st := c.Stats(); st.Hits != 2 {
+		t.Fatalf("no hit after an entry aged out and was read again: %+v", st)
+	}
 }
 
 func TestMaxEntries(t *testing.T) {

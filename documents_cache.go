@@ -187,8 +187,15 @@ func putBuffer(bp *[]byte, b []byte) {
 // with the encoding of a value.
 func writeJSONBytes(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
+	// Shared, canonical-keyed values: no allocation per response. Their
+	// length equals their capacity, so a later Add appends to a copy.
+	h["Content-Type"] = jsonContentType
+	h["X-Content-Type-Options"] = nosniffValue
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
+
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	nosniffValue    = []string{"nosniff"}
+)

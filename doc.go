@@ -29,7 +29,8 @@
 //	  └─ audit        action recorder, audit queries, trace data, statistics
 //	  └─ quota        quota enforcement over the store's atomic counters
 //	  └─ observe      hooks for metrics and traces (Config.Observer)
-//	  └─ storage      one interface per concern; memstore, storagetest
+//	  └─ storage      one interface per concern; memstore, storagetest,
+//	                  cachestore (the cached mode, Config.Cache)
 //
 // Dependencies point one way: the root package uses session, audit and
 // quota, which use storage; storage carries the value types of user
@@ -225,5 +226,21 @@
 // RunCounters, RunAPIKeys, … and RunBackend for Ping and Close (see
 // storage/redisstore's test).
 //
-// Package storage/memstore is the reference implementation.
+// Package storage/memstore is the reference implementation. The optional
+// capabilities storage.AuthReader and storage.UserAuthReader save round
+// trips (one read per authentication), and storage.ChangeFeed lets the
+// cached mode keep a store's sessions in process; the suite checks each
+// capability a store implements.
+//
+// # Strict and cached mode
+//
+// By default every authenticated request reads its session, user and the
+// store's versions from the store (one statement on sqlstore), so a write
+// by any instance is seen by every instance on its next request. Setting
+// Config.Cache keeps them in process (package storage/cachestore) for a
+// store with a change feed — PostgreSQL LISTEN/NOTIFY, Redis pub/sub — so
+// a warm request makes no round trip and another instance's logout,
+// block or role change is seen as soon as its notification arrives (a few
+// milliseconds); a lost feed serves nothing from memory. See
+// docs/cached-mode.md in the repository.
 package gatehouse

@@ -201,13 +201,24 @@ func TestCachedInstancesFeedLoss(t *testing.T) {
 				require.Eventually(t, func() bool { return c.b.g.Cache().Stats().Losses > losses }, 5*time.Second, time.Millisecond,
 					"B did not notice its feed was lost")
 
-				// While B's feed is down (or just back, having missed it),
-				// a revoke it never hears of: B must read it from the store.
+				// While B's feed is down (it reconnects after a 50 ms
+				// backoff and a heartbeat), a revoke whose message B never
+				// gets: B must read it from the store, not from memory.
 				s, err := c.b.store.Sessions().ListSessions(ctx, "id-alice")
 				require.NoError(t, err)
 				require.Len(t, s, 1)
+				before := c.b.g.Cache().Stats()
 				require.NoError(t, c.a.store.Sessions().RevokeSession(ctx, s[0].IDHash))
 				assert.Equal(t, http.StatusUnauthorized, c.b.status(t, tok), "a stale accept after the feed was lost")
+				after := c.b.g.Cache().Stats()
+				if !before.Listening && !after.Listening {
+					// The whole exchange happened while B's feed was down:
+					// B answered from the store.
+					assert.Equal(t, before.Hits, after.Hits, "B answered from memory while its feed was lost")
+					assert.Zero(t, after.Sessions, "B kept a session while its feed was lost")
+				} else {
+					t.Logf("B's feed came back during the exchange (listening %v → %v)", before.Listening, after.Listening)
+				}
 
 				// And the feed comes back by itself: B answers from memory again.
 				require.Eventually(t, func() bool { return c.b.g.Cache().Stats().Listening }, 10*time.Second, 5*time.Millisecond,

@@ -292,8 +292,8 @@ func denyOrFail(op string, err error) error {
 // permissionSet compiles (or finds cached) the user's set under the
 // store's policy version: v's when the authenticating read returned
 // versions, else read (or trusted for Config.PolicyRefresh). Roles the
-// user holds that the store does not know are dropped with a warning: they
-// grant nothing.
+// user holds that the store does not know are dropped with a warning
+// (once per policy version): they grant nothing.
 func (m *Manager) permissionSet(ctx context.Context, u *user.User, v *storage.Versions) (*permissions.Set, error) {
 	var version int64
 	if v != nil {
@@ -317,19 +317,33 @@ func (m *Manager) permissionSet(ctx context.Context, u *user.User, v *storage.Ve
 		loaded = roles
 		return roles, nil
 	}
-	set, err := m.perms.Get(version, u.Roles, readOnly, u.Admin, load)
+	held := u.Roles
+	if known, ok := m.known.get(version); ok {
+		// Some user held roles the store does not know at this version:
+		// drop them before compiling, so that the set is found compiled.
+		held = knownOnly(held, known)
+	}
+	set, err := m.perms.Get(version, held, readOnly, u.Admin, load)
 	if err == nil || errors.Is(err, ErrStore) {
 		return set, err
 	}
 	if !errors.Is(err, permissions.ErrUnknownRole) {
 		return nil, fmt.Errorf("%w: %w", errCompile, err)
 	}
-	// Keep only the held roles the store knows.
+	// Keep only the held roles the store knows. Their codes are kept under
+	// the policy version (loaded was read after version was, so it
+	// reflects at least every change that version counts): the next
+	// request of such a user compiles nothing and lists no roles, and the
+	// warning is logged once per version.
+	if _, err := load(); err != nil {
+		return nil, err
+	}
 	known := make(map[string]bool, len(loaded))
 	for _, r := range loaded {
 		known[r.Code] = true
 	}
-	held := slices.DeleteFunc(slices.Clone(u.Roles), func(c string) bool { return !known[c] })
+	m.known.put(version, known)
+	held = knownOnly(u.Roles, known)
 	m.cfg.Logger.WarnContext(ctx, "session: user holds roles the store does not know; they grant nothing",
 		"user_id", u.ID, "held", len(u.Roles), "known", len(held))
 	set, err = m.perms.Get(version, held, readOnly, u.Admin, load)
@@ -338,6 +352,23 @@ func (m *Manager) permissionSet(ctx context.Context, u *user.User, v *storage.Ve
 		err = fmt.Errorf("%w: %w", errCompile, err)
 	}
 	return set, err
+}
+
+// knownOnly returns held without the codes known lacks: held itself when
+// it lacks none.
+func knownOnly(held []string, known map[string]bool) []string {
+	for i, c := range held {
+		if !known[c] {
+			out := slices.Clone(held[:i])
+			for _, c := range held[i+1:] {
+				if known[c] {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
+	return held
 }
 
 func (m *Manager) policyVersion(ctx context.Context) (int64, error) {

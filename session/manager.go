@@ -40,6 +40,10 @@ type Manager struct {
 	// store's parameters version.
 	params versionedCache[[]storage.Parameter]
 	schema versionedCache[storage.Schema]
+	// known keeps the codes of the roles the store has, under the policy
+	// version, once a user was found holding one it does not: without it
+	// every request of that user would list the roles again.
+	known versionedCache[map[string]bool]
 
 	resets resets // password reset deliveries under way
 }

@@ -44,12 +44,12 @@
 // message arrives: the store publishes it before the write returns (in
 // the same transaction on PostgreSQL, in the same script on Redis), and
 // the message takes the network's latency. Feeds prove delivery end to
-// end: a feed listens only once a heartbeat it sent through the store has
-// come back, and after every quiet second it sends another, lost when it
-// is not back within a second. A connection that answers but does not
-// deliver therefore never serves from memory, and one that stops
-// delivering is found within about two seconds; Config.TTL bounds what
-// is served in every case. A refusal is as fresh
+// end: a feed listens only once a heartbeat it sent from another
+// connection to the store has come back, and after every quiet second it
+// sends another, lost when it is not back within a second. A connection
+// that answers but does not deliver therefore never serves from memory,
+// and one that stops delivering is found within about two seconds;
+// Config.TTL bounds what is served in every case. A refusal is as fresh
 // as an accept: an unblock or a new role on another process drops the
 // entries here as a block does.
 //

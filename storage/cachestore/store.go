@@ -165,6 +165,9 @@ func (s *Store) Stop() {
 	s.gen.up.Store(false)
 	s.dropAll()
 	s.stop()
+	// A Subscribed that raced with the first lines may have turned it
+	// back on: the feed is quiet now.
+	s.gen.up.Store(false)
 	s.dropAll()
 }
 

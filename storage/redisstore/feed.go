@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -102,9 +103,10 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 		subscribed bool
 		seq        int
 	)
+	nonce := rand.Text()
 	sendBeat := func() error {
 		seq++
-		beat = fmt.Sprintf("%s%p.%d.%d", heartbeatPrefix, s, time.Now().UnixNano(), seq)
+		beat = fmt.Sprintf("%s%s.%d", heartbeatPrefix, nonce, seq)
 		sent = time.Now()
 		if err := s.c.Publish(ctx, ch, beat).Err(); err != nil {
 			return fmt.Errorf("heartbeat: %w", err)

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,7 +18,7 @@ import (
 const FeedApplicationName = "gatehouse feed "
 
 // The feed's health check: after a quiet FeedPingInterval the feed sends
-// itself a heartbeat through PostgreSQL (pg_notify on its own channel), and
+// itself a heartbeat from the store's pool (pg_notify on its channel), and
 // a heartbeat that has not come back after FeedPingTimeout loses the feed.
 // A reconnection waits from feedRetryMin, doubling to feedRetryMax.
 const (
@@ -39,8 +40,9 @@ var _ storage.ChangeFeed = (*Store)(nil)
 // (revoked, deleted or altered sessions, changed users, roles, parameters,
 // schema and versions, truncated tables), whichever process, binary or
 // person wrote. The channel is named after the tables' schema. The feed
-// reports Subscribed only once a heartbeat it sent itself through
-// PostgreSQL has come back, and again after every quiet
+// reports Subscribed only once a heartbeat it sent itself from another
+// session (a connection of the store's pool) has come back, and again
+// after every quiet
 // [FeedPingInterval] it sends one: a heartbeat not back within
 // [FeedPingTimeout], or any connection error, reports Lost. A connection
 // that answers but does not deliver (a pooler in transaction mode, say)
@@ -109,7 +111,7 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 		_ = conn.Close(cctx)
 	}()
 	var channel string
-	if err := conn.QueryRow(ctx, `SELECT gh_feed_channel(n.nspname) FROM pg_class c
+	if err := conn.QueryRow(ctx, `SELECT 'gh_changes_' || left(md5(n.nspname), 16) FROM pg_class c
 		JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'gh_sessions'::regclass`).Scan(&channel); err != nil {
 		return fmt.Errorf("find the channel: %w", err)
 	}
@@ -126,11 +128,16 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 		lastHeard = time.Now()
 		seq       int
 	)
+	nonce := rand.Text()
 	sendBeat := func() error {
 		seq++
-		beat = fmt.Sprintf("%s%p.%d.%d", heartbeatPrefix, s, time.Now().UnixNano(), seq)
+		beat = fmt.Sprintf("%s%s.%d", heartbeatPrefix, nonce, seq)
 		sent = time.Now()
-		if _, err := conn.Exec(ctx, "SELECT pg_notify($1, $2)", channel, beat); err != nil {
+		// Sent from another session (the pool), so that its coming back
+		// proves that other sessions' notifications reach this one.
+		bctx, cancel := context.WithTimeout(ctx, FeedPingTimeout)
+		defer cancel()
+		if _, err := s.db.ExecContext(bctx, "SELECT pg_notify($1, $2)", channel, beat); err != nil {
 			return fmt.Errorf("heartbeat: %w", err)
 		}
 		return nil

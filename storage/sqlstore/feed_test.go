@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync"
@@ -113,4 +114,46 @@ func TestFeedOnSQLiteIsUnsupported(t *testing.T) {
 	s := open(t, sqliteDSN(t), sqlstore.Config{})
 	_, err := s.WatchChanges(&feedLog{})
 	assert.True(t, errors.Is(err, errors.ErrUnsupported), "%v", err)
+}
+
+// A schema-qualified write from a session whose search_path lacks the
+// schema (a person at psql) is published, not refused by the trigger.
+func TestFeedPublishesSchemaQualifiedWrites(t *testing.T) {
+	ctx := context.Background()
+	s, _, l := watchPostgres(t)
+	schema, ok := schemas.Load(t)
+	require.True(t, ok)
+	_, err := s.Users().CreateUser(ctx, user.User{ID: "u1", Username: "alice", Company: "acme"})
+	require.NoError(t, err)
+	now := time.Now()
+	hash := strings.Repeat("b", 64)
+	require.NoError(t, s.Sessions().CreateSession(ctx, storage.Session{
+		IDHash: hash, UserID: "u1", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour),
+	}))
+	other, err := sql.Open("pgx", postgresDSN(t)) // default search_path
+	require.NoError(t, err)
+	defer other.Close()
+	_, err = other.ExecContext(ctx, `UPDATE "`+schema.(string)+`".gh_sessions SET revoked = true WHERE id_hash = $1`, hash)
+	require.NoError(t, err, "a schema-qualified revoke by hand")
+	require.Eventually(t, func() bool { return l.has(storage.Change{Kind: storage.ChangeSession, Key: hash}) },
+		5*time.Second, time.Millisecond)
+}
+
+// Roles and parameters written by hand move their versions, so that
+// nothing compiled or kept under the old version outlives them.
+func TestHandWrittenRolesAndParametersMoveTheVersions(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, freshSchema(t, postgresDSN(t)), sqlstore.Config{})
+	_, err := s.Users().CreateUser(ctx, user.User{ID: "u1", Username: "alice", Company: "acme"})
+	require.NoError(t, err)
+	before, err := s.ReadUserAuth(ctx, "u1")
+	require.NoError(t, err)
+	_, err = s.DB().ExecContext(ctx, `INSERT INTO gh_roles (code, body) VALUES ('by_hand', '{"code":"by_hand"}')`)
+	require.NoError(t, err)
+	_, err = s.DB().ExecContext(ctx, `INSERT INTO gh_parameters (code, title, value) VALUES ('by_hand', 'T', 'v')`)
+	require.NoError(t, err)
+	after, err := s.ReadUserAuth(ctx, "u1")
+	require.NoError(t, err)
+	assert.Greater(t, after.Versions.Policy, before.Versions.Policy, "a role inserted by hand left the policy version")
+	assert.Greater(t, after.Versions.Parameters, before.Versions.Parameters, "a parameter inserted by hand left its version")
 }

@@ -11,19 +11,18 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/gatehouse-go/gatehouse/internal/feedloop"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
 // The feed's health check: after a quiet FeedPingInterval the feed
 // publishes itself a heartbeat through Redis, and a heartbeat that has not
-// come back after FeedPingTimeout loses the feed. A reconnection waits
-// from feedRetryMin, doubling to feedRetryMax.
+// come back after FeedPingTimeout loses the feed. A reconnection backs off
+// from 50 ms to 2 s (package feedloop).
 const (
 	FeedPingInterval = time.Second
 	FeedPingTimeout  = time.Second
 	feedReceiveWait  = 100 * time.Millisecond
-	feedRetryMin     = 50 * time.Millisecond
-	feedRetryMax     = 2 * time.Second
 )
 
 // heartbeatPrefix starts the payload of a feed's heartbeat; every feed
@@ -52,44 +51,14 @@ func (s *Store) channel() string { return s.prefix + "changes" }
 // A store that keeps users and roles elsewhere (storage.Compose) merges
 // this feed with that store's.
 func (s *Store) WatchChanges(h storage.ChangeHandler) (stop func(), err error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.watch(ctx, h)
-	}()
-	return func() { cancel(); <-done }, nil
-}
-
-// watch subscribes until ctx ends, again after every failure.
-func (s *Store) watch(ctx context.Context, h storage.ChangeHandler) {
-	listening := false
-	wait := feedRetryMin
-	for {
-		err := s.listen(ctx, h, &listening)
-		if ctx.Err() != nil {
-			return
-		}
-		if listening || wait == feedRetryMin {
-			h.Lost(err)
-		}
-		if listening {
-			listening, wait = false, feedRetryMin
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, feedRetryMax)
-	}
+	return feedloop.Start(h, s.listen, nil), nil
 }
 
 // listen subscribes on a new pub/sub connection, proves delivery with a
 // heartbeat, and delivers messages until the connection fails, a
 // heartbeat is late or go-redis resubscribes (its error returned) or ctx
 // ends.
-func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *bool) error {
+func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, subscribed func()) error {
 	ch := s.channel()
 	ps := s.c.Subscribe(ctx)
 	defer ps.Close()
@@ -97,11 +66,11 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 		return fmt.Errorf("subscribe: %w", err)
 	}
 	var (
-		beat       string    // the heartbeat awaited; empty: none
-		sent       time.Time // when it was sent
-		lastHeard  = time.Now()
-		subscribed bool
-		seq        int
+		beat      string    // the heartbeat awaited; empty: none
+		sent      time.Time // when it was sent
+		lastHeard = time.Now()
+		confirmed bool // Redis confirmed the subscription
+		seq       int
 	)
 	nonce := rand.Text()
 	sendBeat := func() error {
@@ -126,7 +95,7 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 			switch {
 			case beat != "" && time.Since(sent) >= FeedPingTimeout:
 				return fmt.Errorf("heartbeat not back after %s", FeedPingTimeout)
-			case beat == "" && subscribed && time.Since(lastHeard) >= FeedPingInterval:
+			case beat == "" && confirmed && time.Since(lastHeard) >= FeedPingInterval:
 				if err := sendBeat(); err != nil {
 					return err
 				}
@@ -139,10 +108,10 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 			if m.Kind != "subscribe" || m.Channel != ch {
 				continue
 			}
-			if subscribed {
+			if confirmed {
 				return errors.New("subscribed again on the same connection: messages in between may be lost")
 			}
-			subscribed = true
+			confirmed = true
 			if err := sendBeat(); err != nil {
 				return err
 			}
@@ -150,10 +119,7 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 			if strings.HasPrefix(m.Payload, heartbeatPrefix) {
 				if m.Payload == beat {
 					beat = ""
-					if !*listening {
-						*listening = true
-						h.Subscribed()
-					}
+					subscribed()
 				}
 				continue // another process's heartbeat
 			}

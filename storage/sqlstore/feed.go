@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-go/gatehouse/internal/feedloop"
 	"github.com/gatehouse-go/gatehouse/storage"
 )
 
@@ -20,12 +21,10 @@ const FeedApplicationName = "gatehouse feed "
 // The feed's health check: after a quiet FeedPingInterval the feed sends
 // itself a heartbeat from the store's pool (pg_notify on its channel), and
 // a heartbeat that has not come back after FeedPingTimeout loses the feed.
-// A reconnection waits from feedRetryMin, doubling to feedRetryMax.
+// A reconnection backs off from 50 ms to 2 s (package feedloop).
 const (
 	FeedPingInterval = time.Second
 	FeedPingTimeout  = time.Second
-	feedRetryMin     = 50 * time.Millisecond
-	feedRetryMax     = 2 * time.Second
 )
 
 // heartbeatPrefix starts the payload of a feed's heartbeat; every feed
@@ -55,46 +54,15 @@ func (s *Store) WatchChanges(h storage.ChangeHandler) (stop func(), err error) {
 	if s.dsn == "" {
 		return nil, fmt.Errorf("sqlstore: watch changes: %s has no notifications between processes: %w", s.d.name, errors.ErrUnsupported)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.watch(ctx, h)
-	}()
-	return func() { cancel(); <-done }, nil
-}
-
-// watch listens until ctx ends, reconnecting after every failure.
-func (s *Store) watch(ctx context.Context, h storage.ChangeHandler) {
-	listening := false
-	wait := feedRetryMin
-	for {
-		err := s.listen(ctx, h, &listening)
-		if ctx.Err() != nil {
-			return
-		}
-		if listening || wait == feedRetryMin {
-			// Lost once per outage (and once when the first connection
-			// fails), not on every failed retry.
-			s.log.Warn("sqlstore: change feed lost", "err", err)
-			h.Lost(err)
-		}
-		if listening {
-			listening, wait = false, feedRetryMin
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, feedRetryMax)
-	}
+	return feedloop.Start(h, s.listen, func(err error) {
+		s.log.Warn("sqlstore: change feed lost", "err", err)
+	}), nil
 }
 
 // listen opens a connection, LISTENs, proves delivery with a heartbeat,
 // and delivers notifications until the connection fails or a heartbeat
 // is late (its error returned) or ctx ends.
-func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *bool) error {
+func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, subscribed func()) error {
 	cfg, err := pgx.ParseConfig(s.dsn)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -159,10 +127,7 @@ func (s *Store) listen(ctx context.Context, h storage.ChangeHandler, listening *
 			if strings.HasPrefix(n.Payload, heartbeatPrefix) {
 				if n.Payload == beat {
 					beat = ""
-					if !*listening {
-						*listening = true
-						h.Subscribed()
-					}
+					subscribed()
 				}
 				continue // another process's heartbeat
 			}

@@ -237,13 +237,7 @@ func (g *Gatehouse) Quotas() *quota.Enforcer { return g.quotas }
 func (g *Gatehouse) Close() error {
 	g.sessions.WaitPasswordResets()
 	err := g.recorder.Close()
-	if g.cache != nil {
-		g.cache.Stop()
-	}
-	if g.ownsStore {
-		err = errors.Join(err, g.store.Close())
-	}
-	return err
+	return errors.Join(err, g.releaseStore())
 }
 
 // Health pings the store within the health timeout and returns 1 when it

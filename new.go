@@ -88,20 +88,18 @@ func New(cfg Config) (*Gatehouse, error) {
 		}
 		c, err := cachestore.New(g.store, cc)
 		if err != nil {
-			if g.ownsStore {
-				_ = g.store.Close()
-			}
+			_ = g.releaseStore()
 			return nil, fmt.Errorf("gatehouse: Cache: %w", err)
 		}
 		g.cache, g.store = c, c
 	}
 	if err := g.initMetering(cfg); err != nil {
-		g.releaseStore()
+		_ = g.releaseStore()
 		return nil, err
 	}
 	if err := g.initSessions(cfg); err != nil {
 		_ = g.recorder.Close()
-		g.releaseStore()
+		_ = g.releaseStore()
 		return nil, err
 	}
 	g.manage, _ = manage.New(g.store, g.sessions, manage.Config{
@@ -111,15 +109,17 @@ func New(cfg Config) (*Gatehouse, error) {
 	return g, nil
 }
 
-// releaseStore undoes what New did to the store: stops the cache, and
-// closes the store if New opened it.
-func (g *Gatehouse) releaseStore() {
+// releaseStore undoes what New did to the store: stops the cache
+// (Config.Cache), and closes the store if New opened it. Close ends with
+// it too.
+func (g *Gatehouse) releaseStore() error {
 	if g.cache != nil {
 		g.cache.Stop()
 	}
 	if g.ownsStore {
-		_ = g.store.Close()
+		return g.store.Close()
 	}
+	return nil
 }
 
 // initMetering builds the audit recorder and the quota enforcer over the
